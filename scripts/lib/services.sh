@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Ensures the local services PromptQueue needs: RabbitMQ and Redis from Debian packages, plus python3-pika for the
+# cross-language tests. Safe to run again: it installs only what is missing and starts only what is down.
+set -euo pipefail
+
+pq_log() { printf '\033[1;34m[promptqueue]\033[0m %s\n' "$*" >&2; }
+
+pq_sudo() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+pq_ensure_packages() {
+  local missing=()
+  command -v rabbitmq-server >/dev/null 2>&1 || missing+=(rabbitmq-server)
+  command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+  /usr/bin/python3 -c 'import pika' >/dev/null 2>&1 || missing+=(python3-pika)
+  command -v curl >/dev/null 2>&1 || missing+=(curl)
+  if [ ${#missing[@]} -gt 0 ]; then
+    pq_log "installing ${missing[*]}"
+    pq_sudo apt-get update -qq
+    # Debian's rabbitmq-server postinst tries to start the service; policy-rc.d may refuse, which is fine.
+    pq_sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+pq_ensure_rabbitmq() {
+  if pq_sudo rabbitmqctl -q status >/dev/null 2>&1; then
+    return
+  fi
+  pq_log "starting RabbitMQ"
+  # Loopback only: the tests and the demo never need the broker on other interfaces.
+  pq_sudo mkdir -p /etc/rabbitmq
+  if [ ! -f /etc/rabbitmq/rabbitmq.conf ] || ! grep -q promptqueue /etc/rabbitmq/rabbitmq.conf; then
+    pq_sudo tee /etc/rabbitmq/rabbitmq.conf >/dev/null <<'CONF'
+# promptqueue: local development broker
+listeners.tcp.default = 127.0.0.1:5672
+loopback_users = none
+CONF
+  fi
+  pq_sudo rabbitmq-server -detached >/dev/null 2>&1 || true
+  pq_sudo rabbitmqctl -q await_startup --timeout 120
+  pq_sudo rabbitmq-plugins -q enable rabbitmq_management >/dev/null 2>&1 || true
+}
+
+pq_ensure_redis() {
+  if redis-cli -h 127.0.0.1 ping >/dev/null 2>&1; then
+    return
+  fi
+  pq_log "starting Redis"
+  pq_sudo redis-server --bind 127.0.0.1 --port 6379 --daemonize yes --save '' --appendonly no >/dev/null
+  for _ in $(seq 1 50); do
+    redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 && return
+    sleep 0.2
+  done
+  pq_log "Redis did not start"; return 1
+}
+
+pq_ensure_services() {
+  pq_ensure_packages
+  pq_ensure_rabbitmq
+  pq_ensure_redis
+  export PROMPTQUEUE_RABBITMQ_URI="${PROMPTQUEUE_RABBITMQ_URI:-amqp://guest:guest@127.0.0.1:5672/}"
+  export PROMPTQUEUE_RABBITMQ_MANAGEMENT="${PROMPTQUEUE_RABBITMQ_MANAGEMENT:-http://guest:guest@127.0.0.1:15672/}"
+  export PROMPTQUEUE_REDIS="${PROMPTQUEUE_REDIS:-127.0.0.1:6379}"
+}

@@ -1,0 +1,60 @@
+using System.Collections.Concurrent;
+
+namespace PromptQueue.ProviderSimulator;
+
+/// <summary>What the simulator has seen since start or the last reset; served at GET /sim/stats.</summary>
+public sealed class SimulatorCounters
+{
+    private long _connectionsAccepted;
+    private long _connectionsOpen;
+    private long _requests;
+    private long _inFlight;
+    private long _maxInFlight;
+    private readonly ConcurrentDictionary<int, long> _byStatus = new();
+
+    public void ConnectionOpened()
+    {
+        Interlocked.Increment(ref _connectionsAccepted);
+        Interlocked.Increment(ref _connectionsOpen);
+    }
+
+    public void ConnectionClosed() => Interlocked.Decrement(ref _connectionsOpen);
+
+    public void RequestStarted()
+    {
+        Interlocked.Increment(ref _requests);
+        var now = Interlocked.Increment(ref _inFlight);
+        long seen;
+        while (now > (seen = Interlocked.Read(ref _maxInFlight)) && Interlocked.CompareExchange(ref _maxInFlight, now, seen) != seen)
+        {
+        }
+    }
+
+    public void RequestEnded(int status)
+    {
+        Interlocked.Decrement(ref _inFlight);
+        _byStatus.AddOrUpdate(status, 1, (_, n) => n + 1);
+    }
+
+    public SimulatorStats Snapshot() => new(
+        Interlocked.Read(ref _requests),
+        Interlocked.Read(ref _connectionsAccepted),
+        Interlocked.Read(ref _connectionsOpen),
+        Interlocked.Read(ref _maxInFlight),
+        _byStatus.ToDictionary(kv => kv.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), kv => kv.Value));
+
+    public void Reset()
+    {
+        Interlocked.Exchange(ref _requests, 0);
+        Interlocked.Exchange(ref _connectionsAccepted, Interlocked.Read(ref _connectionsOpen));
+        Interlocked.Exchange(ref _maxInFlight, 0);
+        _byStatus.Clear();
+    }
+}
+
+public sealed record SimulatorStats(
+    long Requests,
+    long ConnectionsAccepted,
+    long ConnectionsOpen,
+    long MaxConcurrentRequests,
+    Dictionary<string, long> ResponsesByStatus);

@@ -1,0 +1,35 @@
+using PromptQueue.Contracts;
+
+namespace PromptQueue.Worker.Batching;
+
+/// <summary>
+/// A delivered request on its way through the pipeline. Its consumer waits on <see cref="Completion"/>, so the
+/// broker message is acknowledged when, and only when, this request's own result event is confirmed.
+/// </summary>
+public sealed class PendingRequest(CompletionRequest request, string lane, int priority, DateTimeOffset receivedAt, CancellationToken cancellation)
+{
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public CompletionRequest Request { get; } = request;
+
+    public string Lane { get; } = lane;
+
+    /// <summary>Priority after the tenant's ceiling was applied.</summary>
+    public int Priority { get; } = priority;
+
+    public DateTimeOffset ReceivedAt { get; } = receivedAt;
+
+    /// <summary>When the micro-batch holding this request was closed.</summary>
+    public DateTimeOffset? BatchedAt { get; set; }
+
+    /// <summary>Cancelled when the broker delivery is abandoned (worker stopping, channel lost).</summary>
+    public CancellationToken Cancellation { get; } = cancellation;
+
+    public Task Completion => _completion.Task;
+
+    public void Complete() => _completion.TrySetResult();
+
+    public void Fail(Exception exception) => _completion.TrySetException(exception);
+
+    public void Cancel() => _completion.TrySetCanceled(Cancellation);
+}

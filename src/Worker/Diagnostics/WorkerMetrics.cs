@@ -1,0 +1,46 @@
+using System.Diagnostics.Metrics;
+
+namespace PromptQueue.Worker.Diagnostics;
+
+/// <summary>Worker metrics on a .NET Meter; prometheus-net exports them at /metrics.</summary>
+public sealed class WorkerMetrics
+{
+    public const string MeterName = "PromptQueue.Worker";
+
+    private readonly Counter<long> _results;
+    private readonly Histogram<double> _workerDuration;
+    private readonly Histogram<double> _queueWait;
+    private readonly Histogram<int> _batchSize;
+    private readonly Histogram<double> _providerDuration;
+    private readonly UpDownCounter<long> _inFlight;
+
+    public WorkerMetrics(IMeterFactory meterFactory)
+    {
+        var meter = meterFactory.Create(MeterName);
+        _results = meter.CreateCounter<long>("promptqueue_results", description: "Terminal result events published, by lane, outcome, source and error code.");
+        _workerDuration = meter.CreateHistogram<double>("promptqueue_request_duration", "s", "Time from delivery to confirmed result.");
+        _queueWait = meter.CreateHistogram<double>("promptqueue_queue_wait", "s", "Time from the producer's createdAt to delivery.");
+        _batchSize = meter.CreateHistogram<int>("promptqueue_batch_size", description: "Requests per micro-batch.");
+        _providerDuration = meter.CreateHistogram<double>("promptqueue_provider_call_duration", "s", "Provider call time, retries included.");
+        _inFlight = meter.CreateUpDownCounter<long>("promptqueue_requests_in_flight", description: "Requests delivered and not yet answered.");
+    }
+
+    public void RequestStarted(string lane) => _inFlight.Add(1, new KeyValuePair<string, object?>("lane", lane));
+
+    public void RequestEnded(string lane) => _inFlight.Add(-1, new KeyValuePair<string, object?>("lane", lane));
+
+    public void BatchClosed(string lane, int size) => _batchSize.Record(size, new KeyValuePair<string, object?>("lane", lane));
+
+    public void ResultPublished(string lane, string outcome, string detail, TimeSpan workerTime, TimeSpan? queueWait)
+    {
+        _results.Add(1, new("lane", lane), new("outcome", outcome), new("detail", detail));
+        _workerDuration.Record(workerTime.TotalSeconds, new KeyValuePair<string, object?>("lane", lane));
+        if (queueWait is { } wait && wait >= TimeSpan.Zero)
+        {
+            _queueWait.Record(wait.TotalSeconds, new KeyValuePair<string, object?>("lane", lane));
+        }
+    }
+
+    public void ProviderCalled(string endpoint, string status, TimeSpan elapsed) =>
+        _providerDuration.Record(elapsed.TotalSeconds, new("endpoint", endpoint), new("status", status));
+}

@@ -1,0 +1,65 @@
+using MassTransit;
+using Microsoft.Extensions.Options;
+using PromptQueue.Worker.Batching;
+using PromptQueue.Worker.Publishing;
+
+namespace PromptQueue.Worker.Messaging;
+
+public static class MessagingExtensions
+{
+    /// <summary>
+    /// MassTransit over RabbitMQ for requests, RabbitMQ.Client with confirms for results, and the micro-batcher in
+    /// between. Registration order is shutdown order reversed: the batcher and the result publisher are registered
+    /// before MassTransit so they keep running while MassTransit drains in-flight deliveries.
+    /// </summary>
+    public static IHostApplicationBuilder AddMessaging(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<MessagingOptions>()
+            .Bind(builder.Configuration.GetSection(MessagingOptions.SectionName))
+            .ValidateDataAnnotations()
+            .Validate(o => Uri.TryCreate(o.RabbitMqUri, UriKind.Absolute, out var uri) && uri.Scheme is "amqp" or "amqps" or "rabbitmq" or "rabbitmqs",
+                "Messaging:RabbitMqUri must be an absolute amqp:// or amqps:// URI.")
+            .Validate(o => o.EffectiveLanes.Keys.All(IsValidLaneName), "Messaging:Lanes names must be 1-64 letters, digits, '-' or '_'.")
+            .Validate(o => o.EffectiveLanes.Values.All(l => l.EffectivePrefetch >= l.ConcurrencyLimit),
+                "Messaging:Lanes:*:PrefetchCount must be at least ConcurrencyLimit, or consumers sit idle.")
+            .Validate(o => o.EffectiveLanes.Values.All(l => l.BatchMaxSize <= l.ConcurrencyLimit),
+                "Messaging:Lanes:*:BatchMaxSize cannot exceed ConcurrencyLimit: a batch fills only from requests in flight.")
+            .ValidateOnStart();
+        builder.Services.AddOptions<ResultsOptions>()
+            .Bind(builder.Configuration.GetSection(ResultsOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        builder.Services.AddSingleton<RabbitMqResultPublisher>();
+        builder.Services.AddSingleton<IResultPublisher>(sp => sp.GetRequiredService<RabbitMqResultPublisher>());
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RabbitMqResultPublisher>());
+        builder.Services.AddSingleton<RequestBatcher>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RequestBatcher>());
+
+        builder.Services.AddMassTransit(bus =>
+        {
+            bus.AddConsumer<CompletionRequestConsumer>().ExcludeFromConfigureEndpoints();
+            bus.UsingRabbitMq((context, rabbit) =>
+            {
+                var options = context.GetRequiredService<IOptions<MessagingOptions>>().Value;
+                rabbit.Host(new Uri(options.RabbitMqUri), host => host.ConnectionName("promptqueue-worker"));
+            });
+        });
+        builder.Services.AddOptions<MassTransitHostOptions>().Configure<IOptions<MessagingOptions>>((host, messaging) =>
+        {
+            host.WaitUntilStarted = true;
+            host.StartTimeout = TimeSpan.FromMinutes(2);
+            host.ConsumerStopTimeout = messaging.Value.ConsumerStopTimeout;
+            host.StopTimeout = messaging.Value.ConsumerStopTimeout + TimeSpan.FromSeconds(5);
+        });
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(45));
+
+        builder.Services.AddSingleton<LaneSwitchboard>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<LaneSwitchboard>());
+        builder.Services.AddHealthChecks().AddCheck<ResultPublisherHealthCheck>("result-publisher", tags: ["ready"]);
+        return builder;
+    }
+
+    private static bool IsValidLaneName(string name) =>
+        name.Length is > 0 and <= 64 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+}

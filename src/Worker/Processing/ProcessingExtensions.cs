@@ -1,0 +1,24 @@
+using Microsoft.Extensions.Options;
+using PromptQueue.Worker.Batching;
+using PromptQueue.Worker.Tenancy;
+using PromptQueue.Worker.Validation;
+
+namespace PromptQueue.Worker.Processing;
+
+public static class ProcessingExtensions
+{
+    /// <summary>The per-request pipeline behind the micro-batcher: validation, tenant policy, provider call, result.</summary>
+    public static IHostApplicationBuilder AddRequestProcessing(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<TenantsOptions>()
+            .Bind(builder.Configuration.GetSection(TenantsOptions.SectionName))
+            .ValidateDataAnnotations()
+            .Validate(o => o.ByTenant.Values.All(t => t.MaxPriority is >= 0 and <= 9), "Tenants:ByTenant:*:MaxPriority must be between 0 and 9.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<TenantPolicy>();
+        builder.Services.AddSingleton<CompletionRequestValidator>();
+        builder.Services.AddSingleton<RequestProcessor>();
+        builder.Services.AddSingleton<IBatchHandler, BatchDispatcher>();
+        return builder;
+    }
+}

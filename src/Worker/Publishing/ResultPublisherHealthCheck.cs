@@ -1,0 +1,12 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace PromptQueue.Worker.Publishing;
+
+/// <summary>Ready only while results can be published: a worker that cannot confirm results must not take work.</summary>
+public sealed class ResultPublisherHealthCheck(RabbitMqResultPublisher publisher) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(publisher.IsConnected
+            ? HealthCheckResult.Healthy("Result publisher connected.")
+            : HealthCheckResult.Unhealthy("Result publisher is not connected to the broker."));
+}

@@ -1,0 +1,11 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace PromptQueue.Worker.Tenancy;
+
+/// <summary>Policy of one tenant.</summary>
+public sealed class TenantOptions
+{
+    /// <summary>Highest priority this tenant's requests are processed with; higher requests are clamped to it.</summary>
+    [Range(0, 9)]
+    public int MaxPriority { get; set; } = 9;
+}
