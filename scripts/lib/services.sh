@@ -32,10 +32,18 @@ pq_ensure_rabbitmq() {
     pq_sudo tee /etc/rabbitmq/rabbitmq.conf >/dev/null <<'CONF'
 # promptqueue: local development broker
 listeners.tcp.default = 127.0.0.1:5672
+management.tcp.ip = 127.0.0.1
 loopback_users = none
+# Queue figures in the management API every second (tests read unacknowledged counts from it).
+collect_statistics_interval = 1000
 CONF
   fi
   pq_sudo rabbitmq-server -detached >/dev/null 2>&1 || true
+  # await_startup needs a node to talk to: wait for the Erlang node to answer first.
+  for _ in $(seq 1 120); do
+    pq_sudo rabbitmqctl -q ping >/dev/null 2>&1 && break
+    sleep 1
+  done
   pq_sudo rabbitmqctl -q await_startup --timeout 120
   pq_sudo rabbitmq-plugins -q enable rabbitmq_management >/dev/null 2>&1 || true
 }

@@ -1,0 +1,25 @@
+namespace PromptQueue.IntegrationTests.Infrastructure;
+
+internal static class TestPaths
+{
+    /// <summary>A content root without appsettings files, so hosts see only the configuration a test gives them.</summary>
+    public static string EmptyContentRoot()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "promptqueue-tests-content-root");
+        Directory.CreateDirectory(path);
+        return path;
+    }
+
+    public static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "PromptQueue.slnx")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new InvalidOperationException("PromptQueue.slnx not found above the test output.");
+    }
+
+    public static string UniqueName(string prefix) => $"{prefix}-{Guid.NewGuid().ToString("N")[..8]}";
+}

@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using System.Text.Json;
+using PromptQueue.Contracts;
+using PromptQueue.IntegrationTests.Infrastructure;
+
+namespace PromptQueue.IntegrationTests.Interop;
+
+/// <summary>A Python client written only from docs/wire-format.md (tests/clients/python/wire_client.py) gets its results.</summary>
+[Collection(BrokerCollection.Name)]
+public sealed class PythonClientTests(BrokerFixture broker) : IAsyncLifetime
+{
+    private readonly string _lane = TestPaths.UniqueName("py");
+    private SimulatorHost _simulator = null!;
+
+    public async Task InitializeAsync() => _simulator = await SimulatorHost.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        await _simulator.DisposeAsync();
+        await broker.DeleteQueuesAsync(WireSchema.RequestQueue(_lane));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Python_pika_client_publishes_raw_json_and_reads_its_results(bool replyQueue)
+    {
+        await using var worker = await WorkerHost.StartAsync(broker.AmqpUri, _simulator.ApiUrl, WorkerHost.Lane(_lane));
+        var tenant = TestPaths.UniqueName("py");
+        var arguments = new List<string>
+        {
+            Path.Combine(TestPaths.RepositoryRoot(), "tests", "clients", "python", "wire_client.py"),
+            "--url", broker.AmqpUri.ToString().TrimEnd('/') + "/%2F", "--lane", _lane, "--tenant", tenant, "--count", "25",
+        };
+        if (replyQueue)
+        {
+            arguments.Add("--reply-queue");
+        }
+
+        var (exitCode, output, errors) = await RunAsync("/usr/bin/python3", arguments, TimeSpan.FromSeconds(90));
+
+        Assert.True(exitCode == 0, $"python client exited {exitCode}: {output}\n{errors}");
+        using var summary = JsonDocument.Parse(output.Trim().Split('\n')[^1]);
+        Assert.Equal(25, summary.RootElement.GetProperty("succeeded").GetInt32());
+        Assert.Equal(0, summary.RootElement.GetProperty("foreign").GetInt32());
+        Assert.True(summary.RootElement.GetProperty("metadataEchoed").GetBoolean());
+    }
+
+    internal static async Task<(int ExitCode, string Output, string Errors)> RunAsync(string file, IEnumerable<string> arguments, TimeSpan timeout)
+    {
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        using var cts = new CancellationTokenSource(timeout);
+        var output = process.StandardOutput.ReadToEndAsync(cts.Token);
+        var errors = process.StandardError.ReadToEndAsync(cts.Token);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        return (process.ExitCode, await output, await errors);
+    }
+}
