@@ -69,3 +69,11 @@ pq_ensure_services() {
   export PROMPTQUEUE_RABBITMQ_MANAGEMENT="${PROMPTQUEUE_RABBITMQ_MANAGEMENT:-http://guest:guest@127.0.0.1:15672/}"
   export PROMPTQUEUE_REDIS="${PROMPTQUEUE_REDIS:-127.0.0.1:6379}"
 }
+
+# npm packages of the interop tests (a third-party OpenAI-compatible mock server), from the lock file.
+pq_ensure_node_packages() {
+  if [ ! -d tests/interop/node_modules/@dwmkerr/mock-llm ]; then
+    pq_log "installing npm packages for the interop tests"
+    npm ci --prefix tests/interop --no-audit --no-fund --loglevel=error >/dev/null
+  fi
+}

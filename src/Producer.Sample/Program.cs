@@ -1,9 +1,8 @@
 using System.CommandLine;
-using System.Text.Json;
 using PromptQueue.Producer.Sample;
 using Spectre.Console;
 
-var rabbitMq = new Option<Uri>("--rabbitmq") { Description = "AMQP URI of the broker", DefaultValueFactory = _ => new Uri(Environment.GetEnvironmentVariable("PROMPTQUEUE_RABBITMQ_URI") ?? "amqp://guest:guest@127.0.0.1:5672/") };
+var rabbitMq = new Option<string>("--rabbitmq") { Description = "AMQP URI of the broker", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("PROMPTQUEUE_RABBITMQ_URI") ?? "amqp://guest:guest@127.0.0.1:5672/" };
 var count = new Option<int>("--count", "-n") { Description = "Requests to publish", DefaultValueFactory = _ => 1000 };
 var rate = new Option<double>("--rate") { Description = "Requests per second (0: as fast as the broker confirms)", DefaultValueFactory = _ => 0 };
 var tenant = new Option<string>("--tenant") { Description = "Tenant id of the requests", DefaultValueFactory = _ => "demo" };
@@ -25,7 +24,7 @@ root.SetAction(async (parsed, cancellationToken) =>
 {
     var settings = new ProducerSettings
     {
-        RabbitMqUri = parsed.GetValue(rabbitMq)!,
+        RabbitMqUri = new Uri(parsed.GetValue(rabbitMq)!),
         Count = parsed.GetValue(count),
         Rate = parsed.GetValue(rate),
         Tenant = parsed.GetValue(tenant)!,
