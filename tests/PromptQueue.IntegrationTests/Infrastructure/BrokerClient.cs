@@ -68,8 +68,7 @@ public sealed class ResultListener : IAsyncDisposable
         var queue = (await channel.QueueDeclareAsync("", durable: false, exclusive: true, autoDelete: true)).QueueName;
         if (tenantBinding is not null)
         {
-            await channel.ExchangeDeclareAsync(WireSchema.ResultsExchange, ExchangeType.Topic, durable: true, autoDelete: false,
-                arguments: new Dictionary<string, object?> { ["alternate-exchange"] = WireSchema.ResultsExchange + ".unrouted" });
+            await EnsureResultsExchangeAsync(connection);
             await channel.QueueBindAsync(queue, WireSchema.ResultsExchange, tenantBinding);
         }
 
@@ -82,6 +81,25 @@ public sealed class ResultListener : IAsyncDisposable
         };
         await channel.BasicConsumeAsync(queue, autoAck: true, consumer);
         return listener;
+    }
+
+    /// <summary>
+    /// Checks the results exchange passively, as the wire format asks clients to; declares it exactly as workers do
+    /// only when no worker has run on this broker yet.
+    /// </summary>
+    private static async Task EnsureResultsExchangeAsync(IConnection connection)
+    {
+        try
+        {
+            await using var probe = await connection.CreateChannelAsync();
+            await probe.ExchangeDeclarePassiveAsync(WireSchema.ResultsExchange);
+        }
+        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == 404)
+        {
+            await using var declare = await connection.CreateChannelAsync();
+            await declare.ExchangeDeclareAsync(WireSchema.ResultsExchange, ExchangeType.Topic, durable: true, autoDelete: false,
+                arguments: new Dictionary<string, object?> { ["alternate-exchange"] = WireSchema.ResultsExchange + ".unrouted" });
+        }
     }
 
     public async Task<IReadOnlyList<ResultEvent>> WaitForAsync(int count, TimeSpan timeout)

@@ -48,7 +48,10 @@ public sealed class BrokerFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await Connection.DisposeAsync();
+        if (Connection is not null)
+        {
+            await Connection.DisposeAsync();
+        }
         _management?.Dispose();
         if (_container is not null)
         {
@@ -70,6 +73,18 @@ public sealed class BrokerFixture : IAsyncLifetime
         return new QueueFigures(Read(root, "messages_ready"), Read(root, "messages_unacknowledged"), Read(root, "consumers"));
 
         static long Read(JsonElement element, string name) => element.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt64() : 0;
+    }
+
+    /// <summary>PUT to the management API (users, permissions), failing the test on an error status.</summary>
+    public async Task ManagementPutAsync(string path, object body)
+    {
+        using var response = await _management!.PutAsync(path, new StringContent(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json"));
+        response.EnsureSuccessStatusCode();
+    }
+
+    public async Task ManagementDeleteAsync(string path)
+    {
+        using var response = await _management!.DeleteAsync(path);
     }
 
     /// <summary>Messages ready in a queue, counted live over AMQP (no statistics delay).</summary>
