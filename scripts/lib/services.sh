@@ -13,6 +13,7 @@ pq_ensure_packages() {
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
   /usr/bin/python3 -c 'import pika' >/dev/null 2>&1 || missing+=(python3-pika)
   command -v curl >/dev/null 2>&1 || missing+=(curl)
+  command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
   if [ ${#missing[@]} -gt 0 ]; then
     pq_log "installing ${missing[*]}"
     pq_sudo apt-get update -qq
@@ -71,9 +72,13 @@ pq_ensure_services() {
 }
 
 # npm packages of the interop tests (a third-party OpenAI-compatible mock server), from the lock file.
+# and of the deployment checks (Kubernetes and KEDA schemas), from their lock files.
 pq_ensure_node_packages() {
-  if [ ! -d tests/interop/node_modules/@dwmkerr/mock-llm ]; then
-    pq_log "installing npm packages for the interop tests"
-    npm ci --prefix tests/interop --no-audit --no-fund --loglevel=error >/dev/null
-  fi
+  local dir
+  for dir in tests/interop tests/deploy; do
+    if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules" ]; then
+      pq_log "installing npm packages in $dir"
+      npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error >/dev/null
+    fi
+  done
 }
