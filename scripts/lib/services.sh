@@ -22,15 +22,8 @@ pq_ensure_packages() {
   fi
 }
 
-pq_ensure_rabbitmq() {
-  if pq_sudo rabbitmqctl -q status >/dev/null 2>&1; then
-    return
-  fi
-  pq_log "starting RabbitMQ"
-  # Loopback only: the tests and the demo never need the broker on other interfaces.
-  pq_sudo mkdir -p /etc/rabbitmq
-  if [ ! -f /etc/rabbitmq/rabbitmq.conf ] || ! grep -q promptqueue /etc/rabbitmq/rabbitmq.conf; then
-    pq_sudo tee /etc/rabbitmq/rabbitmq.conf >/dev/null <<'CONF'
+pq_rabbitmq_config() {
+  cat <<'CONF'
 # promptqueue: local development broker
 listeners.tcp.default = 127.0.0.1:5672
 management.tcp.ip = 127.0.0.1
@@ -38,15 +31,38 @@ loopback_users = none
 # Queue figures in the management API every second (tests read unacknowledged counts from it).
 collect_statistics_interval = 1000
 CONF
+}
+
+pq_ensure_rabbitmq() {
+  local wanted
+  wanted="$(pq_rabbitmq_config)"
+  pq_sudo mkdir -p /etc/rabbitmq
+  if [ "$(cat /etc/rabbitmq/rabbitmq.conf 2>/dev/null)" != "$wanted" ]; then
+    printf '%s\n' "$wanted" | pq_sudo tee /etc/rabbitmq/rabbitmq.conf >/dev/null
+    # A broker the package manager started runs without this configuration: restart it.
+    if pq_sudo rabbitmqctl -q ping >/dev/null 2>&1; then
+      pq_log "restarting RabbitMQ with the PromptQueue configuration"
+      pq_sudo rabbitmqctl -q stop >/dev/null 2>&1 || true
+      sleep 2
+    fi
   fi
-  pq_sudo rabbitmq-server -detached >/dev/null 2>&1 || true
-  # await_startup needs a node to talk to: wait for the Erlang node to answer first.
-  for _ in $(seq 1 120); do
-    pq_sudo rabbitmqctl -q ping >/dev/null 2>&1 && break
+  if ! pq_sudo rabbitmqctl -q status >/dev/null 2>&1; then
+    pq_log "starting RabbitMQ"
+    pq_sudo rabbitmq-server -detached >/dev/null 2>&1 || true
+    # await_startup needs a node to talk to: wait for the Erlang node to answer first.
+    for _ in $(seq 1 120); do
+      pq_sudo rabbitmqctl -q ping >/dev/null 2>&1 && break
+      sleep 1
+    done
+    pq_sudo rabbitmqctl -q await_startup --timeout 120
+  fi
+  # The management API: queue figures for the tests, queue depth for KEDA-like checks.
+  pq_sudo rabbitmq-plugins -q enable rabbitmq_management >/dev/null
+  for _ in $(seq 1 60); do
+    curl -fsS -u guest:guest http://127.0.0.1:15672/api/overview >/dev/null 2>&1 && return 0
     sleep 1
   done
-  pq_sudo rabbitmqctl -q await_startup --timeout 120
-  pq_sudo rabbitmq-plugins -q enable rabbitmq_management >/dev/null 2>&1 || true
+  pq_log "RabbitMQ management API did not answer on 127.0.0.1:15672"; return 1
 }
 
 pq_ensure_redis() {
