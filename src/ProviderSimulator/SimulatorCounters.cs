@@ -51,10 +51,3 @@ public sealed class SimulatorCounters
         _byStatus.Clear();
     }
 }
-
-public sealed record SimulatorStats(
-    long Requests,
-    long ConnectionsAccepted,
-    long ConnectionsOpen,
-    long MaxConcurrentRequests,
-    Dictionary<string, long> ResponsesByStatus);

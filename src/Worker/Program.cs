@@ -1,20 +1,12 @@
-using PromptQueue.Worker.Diagnostics;
-using PromptQueue.Worker.Messaging;
-using PromptQueue.Worker.Processing;
-using PromptQueue.Worker.Providers;
+using PromptQueue.Worker;
 
 var builder = WebApplication.CreateBuilder(args);
 
-builder.AddServiceDefaults();
-builder.AddProviders();
-builder.AddRequestProcessing();
-builder.AddMessaging();
+// Service defaults (time, metrics, health), providers, the request pipeline, messaging: see WorkerComposition.
+builder.AddPromptQueueWorker();
 
 var app = builder.Build();
-
-app.MapServiceDefaults();
-app.MapLaneAdmin();
-
+app.MapPromptQueueWorker();
 app.Run();
 
 /// <summary>Entry point, visible to tests that host the worker in process.</summary>

@@ -6,32 +6,17 @@ using RabbitMQ.Client;
 
 namespace PromptQueue.IntegrationTests.EndToEnd;
 
-[Collection(BrokerCollection.Name)]
-public sealed class MalformedInputTests(BrokerFixture broker) : IAsyncLifetime
+public sealed class MalformedInputTests(BrokerFixture broker) : LaneTestBase(broker, "bad")
 {
-    private readonly string _lane = TestPaths.UniqueName("bad");
-    private readonly string _tenant = TestPaths.UniqueName("tenant");
-    private SimulatorHost _simulator = null!;
-
-    public async Task InitializeAsync() => _simulator = await SimulatorHost.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _simulator.DisposeAsync();
-        await broker.DeleteQueuesAsync(WireSchema.RequestQueue(_lane), ErrorQueue);
-    }
-
-    private string ErrorQueue => WireSchema.RequestQueue(_lane) + "_error";
-
     [Fact]
     public async Task Hundred_malformed_messages_among_a_thousand_good_ones_each_get_reported_and_every_good_one_succeeds()
     {
-        await using var listener = await ResultListener.StartAsync(broker.Connection, $"{_tenant}.#");
-        var settings = WorkerHost.Lane(_lane, concurrency: 32, batchSize: 16);
+        await using var listener = await ListenAsync();
+        var settings = WorkerHost.Lane(Lane, concurrency: 32, batchSize: 16);
         settings["Messaging:MaxBodyBytes"] = "16384";
-        await using var worker = await WorkerHost.StartAsync(broker.AmqpUri, _simulator.ApiUrl, settings);
+        await using var worker = await StartWorkerAsync(settings);
 
-        var good = Enumerable.Range(0, 1000).Select(i => WorkerHost.Request(_tenant, $"Good question {i}", priority: i % 10)).ToList();
+        var good = Enumerable.Range(0, 1000).Select(i => WorkerHost.Request(Tenant, $"Good question {i}", priority: i % 10)).ToList();
         var (invalid, unparseable) = Malformed();
         var messages = good.Select(r => (Body: JsonSerializer.SerializeToUtf8Bytes(r, WireJson.Options), Priority: (byte)r.Priority)).ToList();
         var mixed = new List<(byte[] Body, byte Priority)>(messages);
@@ -42,7 +27,7 @@ public sealed class MalformedInputTests(BrokerFixture broker) : IAsyncLifetime
             mixed.Insert(slot, (bad, (byte)5));
         }
 
-        await BrokerClient.PublishRawAsync(broker.Connection, _lane, mixed);
+        await BrokerClient.PublishRawAsync(Broker.Connection, Lane, mixed);
         var events = await listener.WaitForAsync(1000 + invalid.Count, TimeSpan.FromSeconds(120));
 
         var byId = events.ToDictionary(e => e.RequestId);
@@ -54,12 +39,12 @@ public sealed class MalformedInputTests(BrokerFixture broker) : IAsyncLifetime
         uint inError = 0;
         for (var i = 0; i < 40 && inError < unparseable.Count; i++)
         {
-            inError = await broker.CountReadyAsync(ErrorQueue);
+            inError = await Broker.CountReadyAsync(ErrorQueue);
             await Task.Delay(250);
         }
 
         Assert.Equal((uint)unparseable.Count, inError);
-        await using var channel = await broker.Connection.CreateChannelAsync();
+        await using var channel = await Broker.Connection.CreateChannelAsync();
         var reasons = new List<string>();
         while (await channel.BasicGetAsync(ErrorQueue, autoAck: true) is { } message)
         {
@@ -78,20 +63,20 @@ public sealed class MalformedInputTests(BrokerFixture broker) : IAsyncLifetime
         var invalid = new List<CompletionRequest>();
         for (var i = 0; i < 10; i++)
         {
-            invalid.Add(WorkerHost.Request(_tenant, "unknown model") with { Model = "no-such-model" });
-            invalid.Add(WorkerHost.Request(_tenant, "x") with { Messages = [] });
-            invalid.Add(WorkerHost.Request(_tenant, "priority 42") with { Priority = 42 });
-            invalid.Add(WorkerHost.Request(_tenant, "too many tokens") with { MaxTokens = 1_000_000 });
-            invalid.Add(WorkerHost.Request(_tenant, "bad role") with { Messages = [new ChatMessage { Role = "wizard", Content = "abracadabra" }] });
-            invalid.Add(WorkerHost.Request(_tenant, "future schema") with { SchemaVersion = 42 });
+            invalid.Add(WorkerHost.Request(Tenant, "unknown model") with { Model = "no-such-model" });
+            invalid.Add(WorkerHost.Request(Tenant, "x") with { Messages = [] });
+            invalid.Add(WorkerHost.Request(Tenant, "priority 42") with { Priority = 42 });
+            invalid.Add(WorkerHost.Request(Tenant, "too many tokens") with { MaxTokens = 1_000_000 });
+            invalid.Add(WorkerHost.Request(Tenant, "bad role") with { Messages = [new ChatMessage { Role = "wizard", Content = "abracadabra" }] });
+            invalid.Add(WorkerHost.Request(Tenant, "future schema") with { SchemaVersion = 42 });
         }
 
         var unparseable = new List<byte[]>();
         for (var i = 0; i < 10; i++)
         {
             unparseable.Add(Encoding.UTF8.GetBytes("{{{ not json " + i));
-            unparseable.Add(Encoding.UTF8.GetBytes($$"""{"requestId":"x{{i}}","tenantId":"{{_tenant}}","model":"sim-small","priority":"very high","messages":[]}"""));
-            unparseable.Add(Encoding.UTF8.GetBytes($$"""{"requestId":"big{{i}}","tenantId":"{{_tenant}}","model":"sim-small","messages":[{"role":"user","content":"{{new string('a', 20_000)}}"}]}"""));
+            unparseable.Add(Encoding.UTF8.GetBytes($$"""{"requestId":"x{{i}}","tenantId":"{{Tenant}}","model":"sim-small","priority":"very high","messages":[]}"""));
+            unparseable.Add(Encoding.UTF8.GetBytes($$"""{"requestId":"big{{i}}","tenantId":"{{Tenant}}","model":"sim-small","messages":[{"role":"user","content":"{{new string('a', 20_000)}}"}]}"""));
             unparseable.Add(Encoding.UTF8.GetBytes($$"""{"requestId":"anon{{i}}","model":"sim-small","messages":[{"role":"user","content":"who am I"}]}"""));
         }
 

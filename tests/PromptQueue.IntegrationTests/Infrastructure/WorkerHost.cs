@@ -4,10 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using PromptQueue.Contracts;
-using PromptQueue.Worker.Diagnostics;
-using PromptQueue.Worker.Messaging;
-using PromptQueue.Worker.Processing;
-using PromptQueue.Worker.Providers;
+using PromptQueue.Worker;
 
 namespace PromptQueue.IntegrationTests.Infrastructure;
 
@@ -32,13 +29,9 @@ public sealed class WorkerHost : IAsyncDisposable
         // Malformed-input tests make MassTransit log every message it moves to the error queue; the tests assert on the queue.
         builder.Logging.AddFilter("MassTransit", LogLevel.Critical);
         builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.AddServiceDefaults();
-        builder.AddProviders();
-        builder.AddRequestProcessing();
-        builder.AddMessaging();
+        builder.AddPromptQueueWorker();
         var app = builder.Build();
-        app.MapServiceDefaults();
-        app.MapLaneAdmin();
+        app.MapPromptQueueWorker();
         await app.StartAsync();
         return new WorkerHost(app);
     }

@@ -6,31 +6,19 @@ using PromptQueue.IntegrationTests.Infrastructure;
 namespace PromptQueue.IntegrationTests.Interop;
 
 /// <summary>A Python client written only from docs/wire-format.md (tests/clients/python/wire_client.py) gets its results.</summary>
-[Collection(BrokerCollection.Name)]
-public sealed class PythonClientTests(BrokerFixture broker) : IAsyncLifetime
+public sealed class PythonClientTests(BrokerFixture broker) : LaneTestBase(broker, "py")
 {
-    private readonly string _lane = TestPaths.UniqueName("py");
-    private SimulatorHost _simulator = null!;
-
-    public async Task InitializeAsync() => _simulator = await SimulatorHost.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _simulator.DisposeAsync();
-        await broker.DeleteQueuesAsync(WireSchema.RequestQueue(_lane));
-    }
-
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
     public async Task Python_pika_client_publishes_raw_json_and_reads_its_results(bool replyQueue)
     {
-        await using var worker = await WorkerHost.StartAsync(broker.AmqpUri, _simulator.ApiUrl, WorkerHost.Lane(_lane));
+        await using var worker = await StartWorkerAsync(WorkerHost.Lane(Lane));
         var tenant = TestPaths.UniqueName("py");
         var arguments = new List<string>
         {
             Path.Combine(TestPaths.RepositoryRoot(), "tests", "clients", "python", "wire_client.py"),
-            "--url", broker.AmqpUri.ToString().TrimEnd('/') + "/%2F", "--lane", _lane, "--tenant", tenant, "--count", "25",
+            "--url", Broker.AmqpUri.ToString().TrimEnd('/') + "/%2F", "--lane", Lane, "--tenant", tenant, "--count", "25",
         };
         if (replyQueue)
         {

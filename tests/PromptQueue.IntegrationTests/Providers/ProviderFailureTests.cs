@@ -3,32 +3,21 @@ using PromptQueue.IntegrationTests.Infrastructure;
 
 namespace PromptQueue.IntegrationTests.Providers;
 
-[Collection(BrokerCollection.Name)]
-public sealed class ProviderFailureTests(BrokerFixture broker) : IAsyncLifetime
+public sealed class ProviderFailureTests(BrokerFixture broker) : LaneTestBase(broker, "fail")
 {
-    private readonly string _lane = TestPaths.UniqueName("fail");
-    private readonly string _tenant = TestPaths.UniqueName("tenant");
-    private SimulatorHost _simulator = null!;
-
-    public async Task InitializeAsync() => _simulator = await SimulatorHost.StartAsync(new Dictionary<string, string?> { ["Simulator:RetryAfterSeconds"] = "1" });
-
-    public async Task DisposeAsync()
-    {
-        await _simulator.DisposeAsync();
-        await broker.DeleteQueuesAsync(WireSchema.RequestQueue(_lane));
-    }
+    protected override IDictionary<string, string?>? SimulatorSettings => new Dictionary<string, string?> { ["Simulator:RetryAfterSeconds"] = "1" };
 
     [Fact]
     public async Task Provider_errors_are_retried_then_reported_with_the_right_code_and_transient_ones_recover()
     {
-        await using var listener = await ResultListener.StartAsync(broker.Connection, $"{_tenant}.#");
-        await using var worker = await WorkerHost.StartAsync(broker.AmqpUri, _simulator.ApiUrl, WorkerHost.Lane(_lane));
-        var alwaysFails = WorkerHost.Request(_tenant, "broken [sim:status=500]");
-        var alwaysLimited = WorkerHost.Request(_tenant, "throttled [sim:status=429]");
-        var recovers = WorkerHost.Request(_tenant, "flaky [sim:fail=2:503]");
-        var rejected = WorkerHost.Request(_tenant, "forbidden [sim:status=403]");
+        await using var listener = await ListenAsync();
+        await using var worker = await StartWorkerAsync(WorkerHost.Lane(Lane));
+        var alwaysFails = WorkerHost.Request(Tenant, "broken [sim:status=500]");
+        var alwaysLimited = WorkerHost.Request(Tenant, "throttled [sim:status=429]");
+        var recovers = WorkerHost.Request(Tenant, "flaky [sim:fail=2:503]");
+        var rejected = WorkerHost.Request(Tenant, "forbidden [sim:status=403]");
 
-        await BrokerClient.PublishAsync(broker.Connection, _lane, [alwaysFails, alwaysLimited, recovers, rejected]);
+        await BrokerClient.PublishAsync(Broker.Connection, Lane, [alwaysFails, alwaysLimited, recovers, rejected]);
         var events = (await listener.WaitForAsync(4, TimeSpan.FromSeconds(60))).ToDictionary(e => e.RequestId);
 
         // MaxRetries is 2: three attempts each, then a failed event with a stable code.
@@ -48,24 +37,24 @@ public sealed class ProviderFailureTests(BrokerFixture broker) : IAsyncLifetime
         Assert.Equal(1, events[rejected.RequestId].Attempts);
         Assert.False(events[rejected.RequestId].Json.GetProperty("retryable").GetBoolean());
 
-        Assert.Equal(3 + 3 + 3 + 1, (await _simulator.StatsAsync()).Requests);
+        Assert.Equal(3 + 3 + 3 + 1, (await Simulator.StatsAsync()).Requests);
     }
 
     [Fact]
     public async Task Secret_api_key_reaches_the_provider_but_never_a_result_event()
     {
         await using var keyed = await SimulatorHost.StartAsync(new Dictionary<string, string?> { ["Simulator:ApiKey"] = "sk-test-secret-4242" });
-        await using var listener = await ResultListener.StartAsync(broker.Connection, $"{_tenant}.#");
-        var settings = WorkerHost.Lane(_lane);
+        await using var listener = await ListenAsync();
+        var settings = WorkerHost.Lane(Lane);
         settings["Providers:Endpoints:sim:ApiKey"] = "sk-test-secret-4242";
         settings["Providers:Endpoints:bad:BaseUrl"] = keyed.ApiUrl.ToString();
         settings["Providers:Endpoints:bad:ApiKey"] = "sk-wrong-key-0000";
         settings["Providers:Models:wrong-key:Endpoints:0"] = "bad";
-        await using var worker = await WorkerHost.StartAsync(broker.AmqpUri, keyed.ApiUrl, settings);
+        await using var worker = await WorkerHost.StartAsync(Broker.AmqpUri, keyed.ApiUrl, settings);
 
-        var ok = WorkerHost.Request(_tenant, "with the right key");
-        var denied = WorkerHost.Request(_tenant, "with the wrong key", model: "wrong-key");
-        await BrokerClient.PublishAsync(broker.Connection, _lane, [ok, denied]);
+        var ok = WorkerHost.Request(Tenant, "with the right key");
+        var denied = WorkerHost.Request(Tenant, "with the wrong key", model: "wrong-key");
+        await BrokerClient.PublishAsync(Broker.Connection, Lane, [ok, denied]);
         var events = (await listener.WaitForAsync(2, TimeSpan.FromSeconds(30))).ToDictionary(e => e.RequestId);
 
         Assert.Equal("succeeded", events[ok.RequestId].Outcome);

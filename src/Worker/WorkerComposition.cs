@@ -1,0 +1,26 @@
+using PromptQueue.Worker.Diagnostics;
+using PromptQueue.Worker.Messaging;
+using PromptQueue.Worker.Processing;
+using PromptQueue.Worker.Providers;
+
+namespace PromptQueue.Worker;
+
+/// <summary>The whole worker, as Program.cs runs it; integration tests host exactly this.</summary>
+public static class WorkerComposition
+{
+    public static IHostApplicationBuilder AddPromptQueueWorker(this IHostApplicationBuilder builder)
+    {
+        builder.AddServiceDefaults();
+        builder.AddProviders();
+        builder.AddRequestProcessing();
+        builder.AddMessaging();
+        return builder;
+    }
+
+    public static WebApplication MapPromptQueueWorker(this WebApplication app)
+    {
+        app.MapServiceDefaults();
+        app.MapLaneAdmin();
+        return app;
+    }
+}
