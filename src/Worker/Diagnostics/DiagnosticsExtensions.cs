@@ -10,6 +10,7 @@ public static class DiagnosticsExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<WorkerMetrics>();
+        builder.Services.AddHostedService<MeterExportStarter>();
         builder.Services.AddHealthChecks();
         return builder;
     }

@@ -2,7 +2,7 @@ using System.Diagnostics.Metrics;
 
 namespace PromptQueue.Worker.Diagnostics;
 
-/// <summary>Worker metrics on a .NET Meter; prometheus-net exports them at /metrics.</summary>
+/// <summary>Worker metrics on a .NET Meter; prometheus-net exports them at /metrics as promptqueue_worker_*.</summary>
 public sealed class WorkerMetrics
 {
     public const string MeterName = "PromptQueue.Worker";
@@ -17,12 +17,12 @@ public sealed class WorkerMetrics
     public WorkerMetrics(IMeterFactory meterFactory)
     {
         var meter = meterFactory.Create(MeterName);
-        _results = meter.CreateCounter<long>("promptqueue_results", description: "Terminal result events published, by lane, outcome, source and error code.");
-        _workerDuration = meter.CreateHistogram<double>("promptqueue_request_duration", "s", "Time from delivery to confirmed result.");
-        _queueWait = meter.CreateHistogram<double>("promptqueue_queue_wait", "s", "Time from the producer's createdAt to delivery.");
-        _batchSize = meter.CreateHistogram<int>("promptqueue_batch_size", description: "Requests per micro-batch.");
-        _providerDuration = meter.CreateHistogram<double>("promptqueue_provider_call_duration", "s", "Provider call time, retries included.");
-        _inFlight = meter.CreateUpDownCounter<long>("promptqueue_requests_in_flight", description: "Requests delivered and not yet answered.");
+        _results = meter.CreateCounter<long>("results", description: "Terminal result events published, by lane, outcome, source and error code.");
+        _workerDuration = meter.CreateHistogram<double>("request_duration", "s", "Time from delivery to confirmed result.");
+        _queueWait = meter.CreateHistogram<double>("queue_wait", "s", "Time from the producer's createdAt to delivery.");
+        _batchSize = meter.CreateHistogram<int>("batch_size", description: "Requests per micro-batch.");
+        _providerDuration = meter.CreateHistogram<double>("provider_call_duration", "s", "Provider call time, retries included.");
+        _inFlight = meter.CreateUpDownCounter<long>("requests_in_flight", description: "Requests delivered and not yet answered.");
     }
 
     public void RequestStarted(string lane) => _inFlight.Add(1, new KeyValuePair<string, object?>("lane", lane));

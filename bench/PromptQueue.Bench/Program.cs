@@ -1,0 +1,67 @@
+using System.Globalization;
+using System.Text.Json;
+using PromptQueue.Bench;
+using PromptQueue.Contracts;
+using PromptQueue.Producer.Sample;
+using Spectre.Console;
+
+// Runs against the broker, simulator and worker that scripts/bench starts. Arguments: count concurrency maxConnections.
+var broker = new Uri(Environment.GetEnvironmentVariable("PROMPTQUEUE_RABBITMQ_URI") ?? "amqp://guest:guest@127.0.0.1:5672/");
+var providerApi = new Uri(Environment.GetEnvironmentVariable("BENCH_PROVIDER_API") ?? "http://127.0.0.1:5199/v1/");
+var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 5000;
+var concurrency = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 16;
+var maxConnections = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 10;
+const int PacedCount = 300;
+const double PacedRate = 50;
+
+var sample = new CompletionRequest
+{
+    RequestId = Guid.NewGuid().ToString(),
+    TenantId = "bench",
+    Model = "sim-small",
+    Messages = [new ChatMessage { Role = "system", Content = "Answer in one short paragraph." }, new ChatMessage { Role = "user", Content = "Bench question: why do export jobs time out?" }],
+    MaxTokens = 128,
+};
+var requestBytes = JsonSerializer.SerializeToUtf8Bytes(sample, WireJson.Options);
+var replyBytes = new byte[700]; // a typical CompletionSucceeded event
+
+AnsiConsole.MarkupLine($"[bold]PromptQueue bench[/]: backlog of {count} requests (lane concurrency {concurrency}, {maxConnections} provider connections), then {PacedCount} requests at {PacedRate:0}/s");
+
+// Throughput: everything published at once, drained as fast as possible.
+var rawBacklog = await RawBrokerRoundTrip.RunAsync(broker, count, concurrency, 0, requestBytes, replyBytes);
+var directParallel = await DirectProviderCalls.RunAsync(providerApi, count, concurrency, maxConnections);
+var workerBacklog = await WorkerAsync(count, 0, "PromptQueue worker, backlog");
+
+// Latency without a backlog: paced well below capacity.
+var rawPaced = await RawBrokerRoundTrip.RunAsync(broker, PacedCount, concurrency, PacedRate, requestBytes, replyBytes);
+var directSequential = await DirectProviderCalls.RunAsync(providerApi, PacedCount, 1, maxConnections);
+var workerPaced = await WorkerAsync(PacedCount, PacedRate, $"PromptQueue worker at {PacedRate:0}/s");
+
+var table = new Table().AddColumns("path", "requests", "seconds", "per second", "p50 ms", "p95 ms", "p99 ms");
+foreach (var m in new[] { rawBacklog, directParallel, workerBacklog, rawPaced, directSequential, workerPaced })
+{
+    table.AddRow(m.Name, m.Count.ToString(CultureInfo.InvariantCulture), F(m.Seconds), F(m.PerSecond), F(m.LatencyMs.P50), F(m.LatencyMs.P95), F(m.LatencyMs.P99));
+}
+
+AnsiConsole.Write(table);
+AnsiConsole.MarkupLine($"throughput, worker / raw broker round trip: [bold]{workerBacklog.PerSecond / rawBacklog.PerSecond:0.00}[/]");
+AnsiConsole.MarkupLine($"throughput, worker / direct provider calls: [bold]{workerBacklog.PerSecond / directParallel.PerSecond:0.00}[/]");
+AnsiConsole.MarkupLine($"p50 latency at {PacedRate:0}/s, worker - raw broker - direct provider: [bold]{workerPaced.LatencyMs.P50 - rawPaced.LatencyMs.P50 - directSequential.LatencyMs.P50:0.0} ms[/] (the batch window is part of it)");
+return 0;
+
+async Task<Measurement> WorkerAsync(int n, double rate, string name)
+{
+    var settings = new ProducerSettings { RabbitMqUri = broker, Count = n, Rate = rate, Tenant = "bench", Mix = PriorityMix.Parse("normal=1"), Quiet = true };
+    var requests = Enumerable.Range(0, n)
+        .Select(i => sample with { RequestId = $"bench-{Guid.NewGuid():N}", Messages = [sample.Messages[0], new ChatMessage { Role = "user", Content = $"Bench question {i}: why do export jobs time out?" }] })
+        .ToList();
+    var run = await new ProducerRun(settings, TimeProvider.System).RunAsync(requests, CancellationToken.None);
+    if (run.Missing > 0 || run.Failed > 0 || run.Duplicates > 0)
+    {
+        throw new InvalidOperationException($"{name}: {run.Missing} missing, {run.Failed} failed, {run.Duplicates} duplicates");
+    }
+
+    return new Measurement(name, run.Received, run.ElapsedSeconds, run.ThroughputPerSecond, run.EndToEndMs);
+}
+
+static string F(double value) => value.ToString("0.0", CultureInfo.InvariantCulture);
