@@ -23,7 +23,18 @@ public sealed partial class RequestProcessor(
     {
         try
         {
-            var result = await ProduceResultAsync(pending);
+            ResultEnvelope result;
+            try
+            {
+                result = await ProduceResultAsync(pending);
+            }
+            catch (Exception ex) when (!pending.Cancellation.IsCancellationRequested)
+            {
+                // A defect must still end in the request's one terminal event, not in a stuck or dead-lettered delivery.
+                LogUnexpected(logger, ex, pending.Request.RequestId);
+                result = Failed(pending, FailureCode.Internal, "The worker failed unexpectedly while processing this request.", retryable: true, attempts: 0, providerTime: TimeSpan.Zero);
+            }
+
             await publisher.PublishAsync(pending.Request, result, pending.Cancellation);
             Record(pending, result);
             pending.Complete();
@@ -141,6 +152,9 @@ public sealed partial class RequestProcessor(
 
     [LoggerMessage(EventId = 1201, Level = LogLevel.Warning, Message = "Request {RequestId} failed at the provider with {Failure} after {Attempts} attempts")]
     private static partial void LogProviderFailed(ILogger logger, string requestId, FailureCode? failure, int attempts);
+
+    [LoggerMessage(EventId = 1203, Level = LogLevel.Error, Message = "Request {RequestId} failed unexpectedly; it is answered with Internal")]
+    private static partial void LogUnexpected(ILogger logger, Exception exception, string requestId);
 
     [LoggerMessage(EventId = 1202, Level = LogLevel.Error, Message = "Request {RequestId} could not be answered; its delivery goes back to the broker")]
     private static partial void LogPublishFailed(ILogger logger, Exception exception, string requestId);

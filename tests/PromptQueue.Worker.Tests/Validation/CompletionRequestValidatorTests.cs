@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using PromptQueue.Contracts;
 using PromptQueue.Worker.Providers;
 using PromptQueue.Worker.Validation;
@@ -71,13 +70,4 @@ public class CompletionRequestValidatorTests
 
         Assert.Null(_validator.Validate(request));
     }
-}
-
-internal sealed class StaticOptionsMonitor<T>(T value) : IOptionsMonitor<T>
-{
-    public T CurrentValue => value;
-
-    public T Get(string? name) => value;
-
-    public IDisposable? OnChange(Action<T, string?> listener) => null;
 }
