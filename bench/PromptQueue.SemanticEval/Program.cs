@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using PromptQueue.SemanticEval;
+using PromptQueue.Worker.Embeddings;
+using PromptQueue.Worker.Matching;
+
+// Usage: semantic-eval [pairs.jsonl(.gz)] [--limit N (0 = all)] [--domain eval/llm-request-pairs.jsonl]
+var path = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (i == 0 || !args[i - 1].StartsWith("--", StringComparison.Ordinal))).FirstOrDefault()
+    ?? "../shared/data/qqp-pairs-dev.jsonl.gz";
+var limit = ArgValue("--limit") is { } l ? int.Parse(l, CultureInfo.InvariantCulture) : 10_000;
+var domainPath = ArgValue("--domain") ?? "eval/llm-request-pairs.jsonl";
+var defaults = new MatchOptions();
+using var embedder = new MiniLmEmbedder(Options.Create(new EmbeddingOptions()));
+
+Console.WriteLine($"all-MiniLM-L6-v2 on {Environment.ProcessorCount} cores. Defaults: cosine >= {defaults.SimilarityThreshold:0.00}; guards: numbers, polarity, entities.");
+Throughput(embedder, LabelledPair.Read(path, 1000).SelectMany(p => new[] { p.A, p.B }).ToList());
+Evaluate($"{Path.GetFileName(path)}, {(limit > 0 ? $"{limit} pairs spread over the file" : "all pairs")}", LabelledPair.Read(path, limit), sweep: true);
+if (File.Exists(domainPath))
+{
+    Evaluate($"{Path.GetFileName(domainPath)}: LLM-request paraphrases and near-misses written for this project", LabelledPair.Read(domainPath, 0), sweep: false);
+}
+
+return;
+
+void Evaluate(string title, List<LabelledPair> pairs, bool sweep)
+{
+    var clock = Stopwatch.StartNew();
+    var embeddings = embedder.Embed([.. pairs.SelectMany(p => new[] { p.A, p.B })]);
+    var scores = pairs.Select((p, i) => PairScores.Of(p, embeddings[2 * i], embeddings[(2 * i) + 1], defaults)).ToList();
+    Console.WriteLine();
+    Console.WriteLine($"## {title}");
+    Console.WriteLine();
+    Console.WriteLine($"{pairs.Count} pairs, {pairs.Count(p => p.Duplicate)} duplicates, embedded in {clock.Elapsed.TotalSeconds:0.0} s.");
+    Console.WriteLine();
+    Console.WriteLine("| cosine >= | raw P | raw R | raw F1 | guarded P | guarded R | guarded F1 |");
+    Console.WriteLine("|---|---|---|---|---|---|---|");
+    double[] thresholds = sweep ? [0.80, 0.82, 0.84, 0.86, 0.88, 0.90, 0.92, 0.94, 0.95, 0.96, 0.98] : [0.85, 0.90, 0.92, 0.95];
+    foreach (var threshold in thresholds)
+    {
+        var raw = Score.Of(scores, s => s.Matches(threshold, guarded: false));
+        var guarded = Score.Of(scores, s => s.Matches(threshold, guarded: true));
+        var mark = Math.Abs(threshold - defaults.SimilarityThreshold) < 1e-9 ? " (default)" : "";
+        Console.WriteLine($"| {threshold:0.00}{mark} | {raw.Precision:0.000} | {raw.Recall:0.000} | {raw.F1:0.000} | {guarded.Precision:0.000} | {guarded.Recall:0.000} | {guarded.F1:0.000} |");
+    }
+
+    var candidates = scores.Where(s => s.Cosine >= defaults.SimilarityThreshold).ToList();
+    Console.WriteLine();
+    Console.WriteLine($"Pairs at cosine >= {defaults.SimilarityThreshold:0.00} that each guard rejects first (duplicates lost / non-duplicates stopped):");
+    foreach (var guard in new[] { "numbers", "polarity", "entities" })
+    {
+        Console.WriteLine($"- {guard}: {candidates.Count(s => s.Guard == guard && s.Duplicate)} / {candidates.Count(s => s.Guard == guard && !s.Duplicate)}");
+    }
+}
+
+static void Throughput(MiniLmEmbedder embedder, List<string> texts)
+{
+    embedder.Embed(texts.Take(32).ToList());
+    Console.WriteLine();
+    Console.WriteLine("Embedding throughput, one process, all cores:");
+    Console.WriteLine();
+    Console.WriteLine("| texts per call | sentences/s |");
+    Console.WriteLine("|---|---|");
+    foreach (var batch in new[] { 1, 8, 32, 128 })
+    {
+        var clock = Stopwatch.StartNew();
+        var done = 0;
+        for (var i = 0; i + batch <= 512; i += batch)
+        {
+            embedder.Embed(texts.GetRange(i, batch));
+            done += batch;
+        }
+
+        Console.WriteLine($"| {batch} | {done / clock.Elapsed.TotalSeconds:0} |");
+    }
+}
+
+string? ArgValue(string name)
+{
+    var index = Array.IndexOf(args, name);
+    return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
+}

@@ -1,0 +1,149 @@
+using System.Collections.Frozen;
+using System.Text.RegularExpressions;
+
+namespace PromptQueue.Worker.Matching;
+
+/// <summary>
+/// Differences that sentence embeddings blur but that change the answer: the numbers a prompt mentions
+/// ("3 replicas" vs "5 replicas"), its polarity (negation, or a word swapped for its opposite), and the named
+/// entities it is about ("EU" vs "US" region). Small fixed word lists, no language model: cheap, predictable,
+/// and measured in docs/semantic-matching.md.
+/// </summary>
+public static partial class LexicalGuards
+{
+    private static readonly FrozenSet<string> NumberWords = new[]
+    {
+        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+        "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty", "thirty", "forty",
+        "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "thousand", "million", "billion", "first", "second",
+        "third", "fourth", "fifth", "half", "double", "twice", "single", "dozen",
+    }.ToFrozenSet(StringComparer.Ordinal);
+
+    private static readonly FrozenSet<string> NegationWords = new[]
+    {
+        "not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "without", "cannot", "cant", "dont", "doesnt",
+        "didnt", "isnt", "arent", "wasnt", "werent", "wont", "wouldnt", "shouldnt", "couldnt", "hasnt", "havent", "hadnt",
+        "mustnt", "neednt", "aint", "nowhere", "unable",
+    }.ToFrozenSet(StringComparer.Ordinal);
+
+    // Each pair: a word and its opposite. A prompt that uses one where the other uses its opposite asks the reverse.
+    private static readonly FrozenDictionary<string, string> Opposites = BuildOpposites(
+        ("higher", "lower"), ("more", "less"), ("most", "least"), ("maximum", "minimum"), ("max", "min"), ("best", "worst"),
+        ("better", "worse"), ("add", "remove"), ("increase", "decrease"), ("enable", "disable"), ("before", "after"),
+        ("positive", "negative"), ("happy", "unhappy"), ("true", "false"), ("open", "close"), ("start", "stop"),
+        ("upload", "download"), ("import", "export"), ("encrypt", "decrypt"), ("allow", "deny"), ("accept", "reject"),
+        ("buy", "sell"), ("win", "lose"), ("advantages", "disadvantages"), ("benefits", "risks"), ("pros", "cons"),
+        ("legal", "illegal"), ("safe", "unsafe"), ("easy", "hard"), ("cheap", "expensive"), ("fast", "slow"),
+        ("with", "without"), ("above", "below"), ("inside", "outside"), ("first", "last"), ("old", "new"),
+        ("beginner", "expert"), ("input", "output"), ("client", "server"), ("debit", "credit"), ("from", "to"));
+
+    /// <summary>The numbers a text mentions, digits and number words alike, normalised ("3.0" is "3"; "Q3" counts).</summary>
+    public static IReadOnlySet<string> Numbers(string text)
+    {
+        var numbers = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var word in Words(text))
+        {
+            if (NumberWords.Contains(word))
+            {
+                numbers.Add(word);
+            }
+            else if (word.Any(char.IsAsciiDigit))
+            {
+                numbers.Add(NormaliseNumber(word));
+            }
+        }
+
+        return numbers;
+    }
+
+    public static bool SameNumbers(string a, string b) => Numbers(a).SetEquals(Numbers(b));
+
+    /// <summary>
+    /// False when exactly one side is negated, or when one side uses a word whose opposite the other uses
+    /// (and not the word itself).
+    /// </summary>
+    public static bool SamePolarity(string a, string b)
+    {
+        var wordsA = Words(a).ToHashSet(StringComparer.Ordinal);
+        var wordsB = Words(b).ToHashSet(StringComparer.Ordinal);
+        if ((wordsA.Count(NegationWords.Contains) % 2) != (wordsB.Count(NegationWords.Contains) % 2))
+        {
+            return false;
+        }
+
+        foreach (var word in wordsA)
+        {
+            if (Opposites.TryGetValue(word, out var opposite) && wordsB.Contains(opposite) && !wordsB.Contains(word) && !wordsA.Contains(opposite))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Names a text is about: words capitalised inside a sentence, and acronyms or mixed-case names anywhere
+    /// ("SAP", "iOS"), lower-cased.
+    /// </summary>
+    public static IReadOnlySet<string> Entities(string text)
+    {
+        var entities = new HashSet<string>(StringComparer.Ordinal);
+        foreach (Match sentence in SentencePattern().Matches(text))
+        {
+            var first = true;
+            foreach (Match token in NamePattern().Matches(sentence.Value))
+            {
+                var word = token.Value;
+                var upper = word.Count(char.IsUpper);
+                var isName = upper >= 2 || (upper == 1 && !char.IsUpper(word[0])) || (!first && char.IsUpper(word[0]) && word != "I");
+                if (isName)
+                {
+                    entities.Add(word.ToLowerInvariant());
+                }
+
+                first = false;
+            }
+        }
+
+        return entities;
+    }
+
+    public static bool SameEntities(string a, string b) => Entities(a).SetEquals(Entities(b));
+
+    /// <summary>Lower-case words with apostrophes dropped, so "don't" reads as "dont".</summary>
+    public static IEnumerable<string> Words(string text) =>
+        WordPattern().Matches(text.Replace("'", "", StringComparison.Ordinal).Replace("’", "", StringComparison.Ordinal).ToLowerInvariant()).Select(m => m.Value);
+
+    private static FrozenDictionary<string, string> BuildOpposites(params (string A, string B)[] pairs)
+    {
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (a, b) in pairs)
+        {
+            map[a] = b;
+            map[b] = a;
+        }
+
+        return map.ToFrozenDictionary(StringComparer.Ordinal);
+    }
+
+    private static string NormaliseNumber(string word)
+    {
+        var digits = word.TrimStart('0');
+        if (digits.Contains('.', StringComparison.Ordinal))
+        {
+            digits = digits.TrimEnd('0').TrimEnd('.');
+        }
+
+        return digits.Length == 0 ? "0" : digits;
+    }
+
+    [GeneratedRegex(@"[\p{L}\p{N}]+(?:[.,][0-9]+)*")]
+    private static partial Regex WordPattern();
+
+    [GeneratedRegex(@"[^.!?\n]+")]
+    private static partial Regex SentencePattern();
+
+    [GeneratedRegex(@"\p{L}[\p{L}\p{N}]*")]
+    private static partial Regex NamePattern();
+}
