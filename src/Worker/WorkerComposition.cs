@@ -1,4 +1,5 @@
 using PromptQueue.Worker.Diagnostics;
+using PromptQueue.Worker.Embeddings;
 using PromptQueue.Worker.Messaging;
 using PromptQueue.Worker.Processing;
 using PromptQueue.Worker.Providers;
@@ -12,6 +13,7 @@ public static class WorkerComposition
     {
         builder.AddServiceDefaults();
         builder.AddProviders();
+        builder.AddSemanticMatching();
         builder.AddRequestProcessing();
         builder.AddMessaging();
         return builder;

@@ -19,6 +19,9 @@ public sealed class PendingRequest(CompletionRequest request, string lane, int p
 
     public DateTimeOffset ReceivedAt { get; } = receivedAt;
 
+    /// <summary>Prompt tokens by the model's tokenizer, once counted.</summary>
+    public int PromptTokens { get; set; }
+
     /// <summary>When the micro-batch holding this request was closed.</summary>
     public DateTimeOffset? BatchedAt { get; set; }
 

@@ -113,7 +113,8 @@ public sealed partial class RequestBatcher(
 
     private void Dispatch(PendingRequest[] batch, CancellationToken stoppingToken)
     {
-        var task = HandleSafelyAsync(batch, stoppingToken);
+        // Off the lane loop: planning embeds the batch, and the next window must open meanwhile.
+        var task = Task.Run(() => HandleSafelyAsync(batch, stoppingToken), CancellationToken.None);
         _running.TryAdd(task, 0);
         _ = task.ContinueWith(t => _running.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }

@@ -13,6 +13,10 @@ public sealed class WorkerMetrics
     private readonly Histogram<int> _batchSize;
     private readonly Histogram<double> _providerDuration;
     private readonly UpDownCounter<long> _inFlight;
+    private readonly Histogram<int> _groupsPerBatch;
+    private readonly Counter<long> _coalesced;
+    private readonly Histogram<double> _embeddingDuration;
+    private readonly Counter<long> _embeddedTexts;
 
     public WorkerMetrics(IMeterFactory meterFactory)
     {
@@ -23,6 +27,10 @@ public sealed class WorkerMetrics
         _batchSize = meter.CreateHistogram<int>("batch_size", description: "Requests per micro-batch.");
         _providerDuration = meter.CreateHistogram<double>("provider_call_duration", "s", "Provider call time, retries included.");
         _inFlight = meter.CreateUpDownCounter<long>("requests_in_flight", description: "Requests delivered and not yet answered.");
+        _groupsPerBatch = meter.CreateHistogram<int>("groups_per_batch", description: "Provider calls a micro-batch needs after coalescing.");
+        _coalesced = meter.CreateCounter<long>("coalesced_requests", description: "Requests answered by another request's provider call.");
+        _embeddingDuration = meter.CreateHistogram<double>("embedding_duration", "s", "Time of one batched embedding call.");
+        _embeddedTexts = meter.CreateCounter<long>("embedded_texts", description: "Texts embedded.");
     }
 
     public void RequestStarted(string lane) => _inFlight.Add(1, new KeyValuePair<string, object?>("lane", lane));
@@ -39,6 +47,21 @@ public sealed class WorkerMetrics
         {
             _queueWait.Record(wait.TotalSeconds, new KeyValuePair<string, object?>("lane", lane));
         }
+    }
+
+    public void BatchPlanned(string lane, int groups, int coalesced)
+    {
+        _groupsPerBatch.Record(groups, new KeyValuePair<string, object?>("lane", lane));
+        if (coalesced > 0)
+        {
+            _coalesced.Add(coalesced, new KeyValuePair<string, object?>("lane", lane));
+        }
+    }
+
+    public void Embedded(int texts, TimeSpan elapsed)
+    {
+        _embeddedTexts.Add(texts);
+        _embeddingDuration.Record(elapsed.TotalSeconds);
     }
 
     public void ProviderCalled(string endpoint, string status, TimeSpan elapsed) =>

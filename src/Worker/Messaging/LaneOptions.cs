@@ -27,5 +27,8 @@ public sealed class LaneOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:00:05")]
     public TimeSpan BatchWindow { get; set; } = TimeSpan.FromMilliseconds(10);
 
+    /// <summary>Near-duplicate requests of this lane share one provider call. Null: Reuse:SemanticByDefault.</summary>
+    public bool? SemanticReuse { get; set; }
+
     public int EffectivePrefetch => PrefetchCount ?? ConcurrencyLimit;
 }

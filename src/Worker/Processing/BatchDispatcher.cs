@@ -1,16 +1,53 @@
 using PromptQueue.Worker.Batching;
+using PromptQueue.Worker.Coalescing;
 
 namespace PromptQueue.Worker.Processing;
 
 /// <summary>
-/// Starts the requests of a closed micro-batch in priority order (then arrival) and lets each finish on its own,
-/// so a slow provider call never holds its neighbours' acknowledgements.
+/// Handles a closed micro-batch: requests that end before any provider call are answered at once; the rest are
+/// planned into coalesced groups and dispatched most urgent group first. Each group, and each member's event,
+/// finishes on its own, so a slow provider call never holds its neighbours' acknowledgements.
 /// </summary>
-public sealed class BatchDispatcher(RequestProcessor processor) : IBatchHandler
+public sealed partial class BatchDispatcher(RequestProcessor processor, CoalescingPlanner planner, ILogger<BatchDispatcher> logger) : IBatchHandler
 {
     public Task HandleAsync(IReadOnlyList<PendingRequest> batch, CancellationToken stoppingToken)
     {
-        var ordered = batch.OrderByDescending(r => r.Priority).ThenBy(r => r.ReceivedAt);
-        return Task.WhenAll(ordered.Select(processor.ProcessAsync).ToArray());
+        var running = new List<Task>(batch.Count);
+        var live = new List<PendingRequest>(batch.Count);
+        foreach (var request in batch)
+        {
+            if (processor.Precheck(request) is { } failure)
+            {
+                running.Add(processor.CompleteAsync(request, failure));
+            }
+            else
+            {
+                live.Add(request);
+            }
+        }
+
+        foreach (var group in Plan(live, stoppingToken).OrderByDescending(g => g.Priority).ThenBy(g => g.FirstReceivedAt))
+        {
+            running.Add(processor.ExecuteAsync(group));
+        }
+
+        return Task.WhenAll(running);
     }
+
+    private IReadOnlyList<RequestGroup> Plan(List<PendingRequest> live, CancellationToken stoppingToken)
+    {
+        try
+        {
+            return planner.Plan(live, stoppingToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Coalescing saves money; it must never cost an answer. Without a plan every request calls on its own.
+            LogPlanningFailed(logger, ex, live.Count);
+            return [.. live.Select(RequestGroup.Single)];
+        }
+    }
+
+    [LoggerMessage(EventId = 1110, Level = LogLevel.Error, Message = "Coalescing failed for a batch of {Count}; each request is sent on its own")]
+    private static partial void LogPlanningFailed(ILogger logger, Exception exception, int count);
 }

@@ -17,6 +17,7 @@ public static class ProcessingExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton<TenantPolicy>();
         builder.Services.AddSingleton<CompletionRequestValidator>();
+        builder.Services.AddSingleton<Tokens.TokenCounter>();
         builder.Services.AddSingleton<RequestProcessor>();
         builder.Services.AddSingleton<IBatchHandler, BatchDispatcher>();
         return builder;

@@ -1,40 +1,82 @@
 using PromptQueue.Contracts;
 using PromptQueue.Worker.Batching;
+using PromptQueue.Worker.Coalescing;
 using PromptQueue.Worker.Diagnostics;
 using PromptQueue.Worker.Providers;
 using PromptQueue.Worker.Publishing;
+using PromptQueue.Worker.Tokens;
 using PromptQueue.Worker.Validation;
 
 namespace PromptQueue.Worker.Processing;
 
 /// <summary>
-/// Takes one request of a micro-batch to its terminal event: validate, check the deadline, call the provider,
-/// publish, and only then release the broker delivery.
+/// Takes requests to their terminal events: checks that end a request before any provider call (invalid, expired,
+/// too long), one provider call per group, one event per member, and only then the release of each member's
+/// broker delivery.
 /// </summary>
 public sealed partial class RequestProcessor(
     CompletionRequestValidator validator,
+    TokenCounter tokens,
     ProviderRouter providers,
     IResultPublisher publisher,
     WorkerMetrics metrics,
     TimeProvider time,
+    Microsoft.Extensions.Options.IOptionsMonitor<ProvidersOptions> providerOptions,
     ILogger<RequestProcessor> logger)
 {
+    /// <summary>A single request, start to finish (no coalescing).</summary>
     public async Task ProcessAsync(PendingRequest pending)
+    {
+        if (Precheck(pending) is { } failure)
+        {
+            await CompleteAsync(pending, failure);
+            return;
+        }
+
+        await ExecuteAsync(RequestGroup.Single(pending));
+    }
+
+    /// <summary>The failure that ends this request before any provider call, or null when it may go on.</summary>
+    public ResultEnvelope? Precheck(PendingRequest pending)
+    {
+        var request = pending.Request;
+        try
+        {
+            if (validator.Validate(request) is { } problem)
+            {
+                LogInvalid(logger, request.RequestId, request.TenantId, problem);
+                return Failed(pending, FailureCode.InvalidRequest, problem, retryable: false, attempts: 0, providerTime: TimeSpan.Zero);
+            }
+
+            if (request.Deadline is { } deadline && deadline <= time.GetUtcNow())
+            {
+                return Failed(pending, FailureCode.Expired, $"The deadline {deadline:O} passed before a provider was called.", retryable: false, attempts: 0, providerTime: TimeSpan.Zero);
+            }
+
+            var model = providerOptions.CurrentValue.Models[request.Model];
+            pending.PromptTokens = tokens.CountPrompt(request);
+            var reserved = request.MaxTokens ?? 1;
+            if (pending.PromptTokens + reserved > model.ContextWindow)
+            {
+                return Failed(pending, FailureCode.ContextTooLong,
+                    $"The prompt is {pending.PromptTokens} tokens; with maxTokens {reserved} it exceeds the context window of '{request.Model}' ({model.ContextWindow} tokens).",
+                    retryable: false, attempts: 0, providerTime: TimeSpan.Zero);
+            }
+
+            return null;
+        }
+        catch (Exception ex) when (!pending.Cancellation.IsCancellationRequested)
+        {
+            LogUnexpected(logger, ex, request.RequestId);
+            return Failed(pending, FailureCode.Internal, "The worker failed unexpectedly while processing this request.", retryable: true, attempts: 0, providerTime: TimeSpan.Zero);
+        }
+    }
+
+    /// <summary>Publishes a request's terminal event and releases its delivery.</summary>
+    public async Task CompleteAsync(PendingRequest pending, ResultEnvelope result)
     {
         try
         {
-            ResultEnvelope result;
-            try
-            {
-                result = await ProduceResultAsync(pending);
-            }
-            catch (Exception ex) when (!pending.Cancellation.IsCancellationRequested)
-            {
-                // A defect must still end in the request's one terminal event, not in a stuck or dead-lettered delivery.
-                LogUnexpected(logger, ex, pending.Request.RequestId);
-                result = Failed(pending, FailureCode.Internal, "The worker failed unexpectedly while processing this request.", retryable: true, attempts: 0, providerTime: TimeSpan.Zero);
-            }
-
             await publisher.PublishAsync(pending.Request, result, pending.Cancellation);
             Record(pending, result);
             pending.Complete();
@@ -50,44 +92,84 @@ public sealed partial class RequestProcessor(
         }
     }
 
-    private async Task<ResultEnvelope> ProduceResultAsync(PendingRequest pending)
+    /// <summary>One provider call for the group's leader; every member gets its own event from that answer.</summary>
+    public async Task ExecuteAsync(RequestGroup group)
     {
-        var request = pending.Request;
-        if (validator.Validate(request) is { } problem)
-        {
-            LogInvalid(logger, request.RequestId, request.TenantId, problem);
-            return Failed(pending, FailureCode.InvalidRequest, problem, retryable: false, attempts: 0, providerTime: TimeSpan.Zero);
-        }
-
-        var now = time.GetUtcNow();
-        if (request.Deadline is { } deadline && deadline <= now)
-        {
-            return Failed(pending, FailureCode.Expired, $"The deadline {deadline:O} passed before a provider was called.", retryable: false, attempts: 0, providerTime: TimeSpan.Zero);
-        }
-
-        using var callScope = CancellationTokenSource.CreateLinkedTokenSource(pending.Cancellation);
-        if (request.Deadline is { } until)
-        {
-            callScope.CancelAfter(until - now);
-        }
-
-        ProviderCallResult call;
+        ProviderCallResult? call = null;
+        Exception? unexpected = null;
+        var started = time.GetUtcNow();
         try
         {
-            call = await providers.CompleteAsync(request, callScope.Token);
+            call = await CallProviderAsync(group);
         }
-        catch (OperationCanceledException) when (!pending.Cancellation.IsCancellationRequested && callScope.IsCancellationRequested)
+        catch (OperationCanceledException) when (group.Leader.Cancellation.IsCancellationRequested)
         {
-            return Failed(pending, FailureCode.Expired, "The deadline passed while the provider was answering.", retryable: false, attempts: 1, providerTime: time.GetUtcNow() - now);
+            foreach (var member in group.Members)
+            {
+                member.Request.Cancel();
+            }
+
+            return;
+        }
+        catch (Exception ex)
+        {
+            LogUnexpected(logger, ex, group.Leader.Request.RequestId);
+            unexpected = ex;
         }
 
-        metrics.ProviderCalled(call.Endpoint, call.Failure?.ToString() ?? "ok", call.Elapsed);
+        await Task.WhenAll(group.Members.Select(member => CompleteAsync(member.Request, ResultFor(group, member, call, unexpected is not null, started))));
+    }
+
+    private async Task<ProviderCallResult?> CallProviderAsync(RequestGroup group)
+    {
+        // The call may run until the latest deadline of its members (none if any member has none); a member whose
+        // own deadline passes first is answered Expired when the result comes.
+        var deadlines = group.Members.Select(m => m.Request.Request.Deadline).ToList();
+        using var callScope = CancellationTokenSource.CreateLinkedTokenSource(group.Leader.Cancellation);
+        if (deadlines.All(d => d is not null))
+        {
+            var remaining = deadlines.Max()!.Value - time.GetUtcNow();
+            callScope.CancelAfter(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
+        }
+
+        try
+        {
+            var call = await providers.CompleteAsync(group.Leader.Request, callScope.Token);
+            metrics.ProviderCalled(call.Endpoint, call.Failure?.ToString() ?? "ok", call.Elapsed);
+            if (!call.Succeeded)
+            {
+                LogProviderFailed(logger, group.Leader.Request.RequestId, call.Failure, call.Attempts);
+            }
+
+            return call;
+        }
+        catch (OperationCanceledException) when (!group.Leader.Cancellation.IsCancellationRequested && callScope.IsCancellationRequested)
+        {
+            return null; // every member's deadline passed during the call
+        }
+    }
+
+    private ResultEnvelope ResultFor(RequestGroup group, GroupMember member, ProviderCallResult? call, bool unexpected, DateTimeOffset started)
+    {
+        var pending = member.Request;
+        var providerTime = time.GetUtcNow() - started;
+        if (unexpected)
+        {
+            return Failed(pending, FailureCode.Internal, "The worker failed unexpectedly while processing this request.", retryable: true, attempts: 0, providerTime);
+        }
+
+        if (call is null || (pending.Request.Deadline is { } deadline && deadline < time.GetUtcNow()))
+        {
+            return Failed(pending, FailureCode.Expired, "The deadline passed while the provider was answering.", retryable: false, attempts: call?.Attempts ?? 1, providerTime);
+        }
+
+        var isLeader = member.IsLeader(group);
         if (!call.Succeeded)
         {
-            LogProviderFailed(logger, request.RequestId, call.Failure, call.Attempts);
-            return Failed(pending, call.Failure!.Value, call.FailureMessage ?? call.Failure.ToString()!, call.Retryable, call.Attempts, call.Elapsed);
+            return Failed(pending, call.Failure!.Value, call.FailureMessage ?? call.Failure.ToString()!, call.Retryable, isLeader ? call.Attempts : 0, call.Elapsed);
         }
 
+        var request = pending.Request;
         return ResultEnvelope.Of(new CompletionSucceeded
         {
             RequestId = request.RequestId,
@@ -97,9 +179,11 @@ public sealed partial class RequestProcessor(
             ToolCalls = call.ToolCalls,
             FinishReason = call.FinishReason,
             Usage = call.Usage,
-            Source = ResultSource.Provider,
+            Source = isLeader ? ResultSource.Provider : ResultSource.Coalesced,
+            Similarity = isLeader ? null : Math.Round(member.Similarity, 4),
+            MatchedRequestId = isLeader ? null : group.Leader.Request.RequestId,
             Provider = call.Endpoint,
-            Attempts = call.Attempts,
+            Attempts = isLeader ? call.Attempts : 0,
             Priority = pending.Priority,
             Lane = pending.Lane,
             Timings = Timings(pending, call.Elapsed),
@@ -153,9 +237,9 @@ public sealed partial class RequestProcessor(
     [LoggerMessage(EventId = 1201, Level = LogLevel.Warning, Message = "Request {RequestId} failed at the provider with {Failure} after {Attempts} attempts")]
     private static partial void LogProviderFailed(ILogger logger, string requestId, FailureCode? failure, int attempts);
 
-    [LoggerMessage(EventId = 1203, Level = LogLevel.Error, Message = "Request {RequestId} failed unexpectedly; it is answered with Internal")]
-    private static partial void LogUnexpected(ILogger logger, Exception exception, string requestId);
-
     [LoggerMessage(EventId = 1202, Level = LogLevel.Error, Message = "Request {RequestId} could not be answered; its delivery goes back to the broker")]
     private static partial void LogPublishFailed(ILogger logger, Exception exception, string requestId);
+
+    [LoggerMessage(EventId = 1203, Level = LogLevel.Error, Message = "Request {RequestId} failed unexpectedly; it is answered with Internal")]
+    private static partial void LogUnexpected(ILogger logger, Exception exception, string requestId);
 }

@@ -19,4 +19,14 @@ public sealed class ModelOptions
     /// <summary>Context window in tokens (prompt plus completion).</summary>
     [Range(1, 10_000_000)]
     public int ContextWindow { get; set; } = 128_000;
+
+    /// <summary>tiktoken encoding that counts this model's tokens: o200k_base (GPT-4o family) or cl100k_base (GPT-4, GPT-3.5, most others as an estimate).</summary>
+    public string Tokenizer { get; set; } = Tokens.TokenCounter.DefaultEncoding;
+
+    /// <summary>
+    /// How requests pick among several endpoints. PrefixAffinity (default): requests sharing a prompt prefix
+    /// (system prompt, template) go to the same endpoint by rendezvous hashing, so provider prefix caches hit, and
+    /// the other endpoints are fallbacks. Failover: always the first endpoint, the others in order as fallbacks.
+    /// </summary>
+    public EndpointRouting Routing { get; set; } = EndpointRouting.PrefixAffinity;
 }

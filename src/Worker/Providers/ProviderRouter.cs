@@ -19,7 +19,7 @@ public sealed partial class ProviderRouter(
         var body = ChatRequestMapper.ToOpenAi(request, model.ProviderModel ?? request.Model);
         ProviderCallResult? last = null;
         var attempts = 0;
-        foreach (var endpointName in model.Endpoints)
+        foreach (var endpointName in EndpointOrder(model, request))
         {
             var endpoint = providers.Endpoints[endpointName];
             var client = new OpenAiChatClient(httpClients.CreateClient(HttpClientPrefix + endpointName), endpointName, endpoint.ResolveApiKey());
@@ -36,6 +36,24 @@ public sealed partial class ProviderRouter(
 
         return last! with { Attempts = attempts };
     }
+
+    /// <summary>
+    /// The endpoints to try, in order. With prefix affinity, rendezvous (highest random weight) hashing of the
+    /// prompt prefix picks the first: every replica sends the same prefix to the same endpoint, and adding or
+    /// removing an endpoint moves only the prefixes that hashed to it. A dozen lines, so no hashing library.
+    /// </summary>
+    public static IEnumerable<string> EndpointOrder(ModelOptions model, CompletionRequest request)
+    {
+        if (model.Routing != EndpointRouting.PrefixAffinity || model.Endpoints.Count < 2 || Coalescing.RequestFingerprint.Prefix(request) is not { } prefix)
+        {
+            return model.Endpoints;
+        }
+
+        return model.Endpoints.OrderByDescending(endpoint => RendezvousWeight(prefix, endpoint)).ThenBy(endpoint => endpoint, StringComparer.Ordinal);
+    }
+
+    private static ulong RendezvousWeight(string prefix, string endpoint) =>
+        System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(prefix + "\n" + endpoint)));
 
     [LoggerMessage(EventId = 1300, Level = LogLevel.Warning, Message = "Endpoint {Endpoint} failed for model {Model} with {Failure} after {Attempts} attempts")]
     private static partial void LogEndpointFailed(ILogger logger, string endpoint, string model, FailureCode? failure, int attempts);

@@ -31,6 +31,11 @@ public sealed class ProvidersOptionsValidator : IValidateOptions<ProvidersOption
                 failures.Add($"Providers:Models:{modelName} routes to endpoint '{endpoint}', which is not configured under Providers:Endpoints.");
             }
 
+            if (!Tokens.TokenCounter.SupportedEncodings.Contains(model.Tokenizer))
+            {
+                failures.Add($"Providers:Models:{modelName}:Tokenizer '{model.Tokenizer}' is not one of {string.Join(", ", Tokens.TokenCounter.SupportedEncodings)}.");
+            }
+
             if (model.MaxOutputTokens > model.ContextWindow)
             {
                 failures.Add($"Providers:Models:{modelName}: MaxOutputTokens ({model.MaxOutputTokens}) exceeds ContextWindow ({model.ContextWindow}).");

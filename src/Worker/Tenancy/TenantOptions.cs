@@ -8,4 +8,7 @@ public sealed class TenantOptions
     /// <summary>Highest priority this tenant's requests are processed with; higher requests are clamped to it.</summary>
     [Range(0, 9)]
     public int MaxPriority { get; set; } = 9;
+
+    /// <summary>This tenant's near-duplicate requests may share one provider call. Null: allowed (lanes decide).</summary>
+    public bool? SemanticReuse { get; set; }
 }

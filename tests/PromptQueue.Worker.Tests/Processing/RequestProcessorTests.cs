@@ -8,6 +8,7 @@ using PromptQueue.Worker.Diagnostics;
 using PromptQueue.Worker.Processing;
 using PromptQueue.Worker.Providers;
 using PromptQueue.Worker.Publishing;
+using PromptQueue.Worker.Tokens;
 using PromptQueue.Worker.Validation;
 
 namespace PromptQueue.Worker.Tests.Processing;
@@ -24,8 +25,8 @@ public sealed class RequestProcessorTests : IDisposable
     {
         var options = new StaticOptionsMonitor<ProvidersOptions>(TestRequests.Providers());
         var router = new ProviderRouter(options, _provider, NullLogger<ProviderRouter>.Instance);
-        _processor = new RequestProcessor(new CompletionRequestValidator(options), router, _publisher,
-            new WorkerMetrics(_services.GetRequiredService<IMeterFactory>()), _time, NullLogger<RequestProcessor>.Instance);
+        _processor = new RequestProcessor(new CompletionRequestValidator(options), new TokenCounter(options), router, _publisher,
+            new WorkerMetrics(_services.GetRequiredService<IMeterFactory>()), _time, options, NullLogger<RequestProcessor>.Instance);
     }
 
     public void Dispose() => _services.Dispose();
@@ -63,6 +64,19 @@ public sealed class RequestProcessorTests : IDisposable
         await _processor.ProcessAsync(Pending(TestRequests.Valid() with { Deadline = _time.GetUtcNow().AddMilliseconds(-1) }));
 
         Assert.Equal(FailureCode.Expired, Assert.IsType<CompletionFailed>(Assert.Single(_publisher.Published).Event).ErrorCode);
+        Assert.Equal(0, _provider.Calls);
+    }
+
+    [Fact]
+    public async Task Prompt_over_the_context_window_is_answered_ContextTooLong_without_a_provider_call()
+    {
+        var longPrompt = string.Join(' ', Enumerable.Repeat("tokens", 8000));
+
+        await _processor.ProcessAsync(Pending(TestRequests.Valid(longPrompt)));
+
+        var failed = Assert.IsType<CompletionFailed>(Assert.Single(_publisher.Published).Event);
+        Assert.Equal(FailureCode.ContextTooLong, failed.ErrorCode);
+        Assert.Contains("8000", failed.ErrorMessage, StringComparison.Ordinal);
         Assert.Equal(0, _provider.Calls);
     }
 

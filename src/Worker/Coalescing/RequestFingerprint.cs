@@ -1,0 +1,113 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using PromptQueue.Contracts;
+
+namespace PromptQueue.Worker.Coalescing;
+
+/// <summary>
+/// Stable keys of a request, the same on every replica: its scope (tenant, model, generation parameters, tools,
+/// and the conversation before the last user turn), its exact identity (scope plus the last turn), and the prompt
+/// prefix that provider prefix caches key on. Only requests with the same scope may ever share an answer.
+/// </summary>
+public static class RequestFingerprint
+{
+    public static string Scope(CompletionRequest request) => Hash(writer =>
+    {
+        writer.WriteString("tenant", request.TenantId);
+        writer.WriteString("model", request.Model);
+        WriteNumber(writer, "temperature", request.Temperature);
+        WriteNumber(writer, "maxTokens", request.MaxTokens);
+        WriteNumber(writer, "topP", request.TopP);
+        WriteNumber(writer, "seed", request.Seed);
+        WriteNumber(writer, "presencePenalty", request.PresencePenalty);
+        WriteNumber(writer, "frequencyPenalty", request.FrequencyPenalty);
+        writer.WritePropertyName("stop");
+        JsonSerializer.Serialize(writer, request.Stop, WireJson.Options);
+        WriteRaw(writer, "responseFormat", request.ResponseFormat);
+        WriteRaw(writer, "tools", request.Tools);
+        WriteRaw(writer, "toolChoice", request.ToolChoice);
+        writer.WritePropertyName("context");
+        JsonSerializer.Serialize(writer, request.Messages.Take(request.Messages.Count - 1), WireJson.Options);
+    });
+
+    public static string Exact(CompletionRequest request, string scope) => Hash(writer =>
+    {
+        writer.WriteString("scope", scope);
+        writer.WritePropertyName("last");
+        JsonSerializer.Serialize(writer, request.Messages[^1], WireJson.Options);
+    });
+
+    /// <summary>The messages before the last user turn (system prompt, template, earlier turns), or null when there are none.</summary>
+    public static string? Prefix(CompletionRequest request)
+    {
+        var lastUser = LastUserIndex(request);
+        return lastUser <= 0 ? null : Hash(writer =>
+        {
+            writer.WriteString("model", request.Model);
+            writer.WritePropertyName("prefix");
+            JsonSerializer.Serialize(writer, request.Messages.Take(lastUser), WireJson.Options);
+        });
+    }
+
+    /// <summary>The text of the last message when it is a user turn made only of text, else null (nothing to compare semantically).</summary>
+    public static string? LastUserText(CompletionRequest request)
+    {
+        if (request.Messages.Count == 0 || request.Messages[^1] is not { Role: "user", Content: { } content })
+        {
+            return null;
+        }
+
+        if (content.Text is { } text)
+        {
+            return text;
+        }
+
+        return content.Parts is { Count: > 0 } parts && parts.All(p => p.Type == "text" && p.Text is not null)
+            ? string.Join('\n', parts.Select(p => p.Text))
+            : null;
+    }
+
+    private static int LastUserIndex(CompletionRequest request)
+    {
+        for (var i = request.Messages.Count - 1; i >= 0; i--)
+        {
+            if (request.Messages[i].Role == "user")
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static string Hash(Action<Utf8JsonWriter> write)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            write(writer);
+            writer.WriteEndObject();
+        }
+
+        return Convert.ToHexStringLower(SHA256.HashData(buffer.ToArray()));
+    }
+
+    private static void WriteNumber(Utf8JsonWriter writer, string name, double? value)
+    {
+        if (value is { } v)
+        {
+            writer.WriteNumber(name, v);
+        }
+    }
+
+    private static void WriteRaw(Utf8JsonWriter writer, string name, JsonElement? value)
+    {
+        if (value is { ValueKind: not JsonValueKind.Undefined and not JsonValueKind.Null } v)
+        {
+            writer.WritePropertyName(name);
+            v.WriteTo(writer);
+        }
+    }
+}

@@ -1,0 +1,24 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using PromptQueue.Worker.Coalescing;
+using PromptQueue.Worker.Matching;
+
+namespace PromptQueue.Worker.Embeddings;
+
+public static class EmbeddingsExtensions
+{
+    /// <summary>The local embedding model, the matcher and its guards, and the coalescing planner.</summary>
+    public static IHostApplicationBuilder AddSemanticMatching(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<EmbeddingOptions>().Bind(builder.Configuration.GetSection(EmbeddingOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<MatchOptions>().Bind(builder.Configuration.GetSection(MatchOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<ReuseOptions>().Bind(builder.Configuration.GetSection(ReuseOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<MiniLmEmbedder>();
+        builder.Services.AddSingleton<ITextEmbedder>(sp => sp.GetRequiredService<MiniLmEmbedder>());
+        builder.Services.AddSingleton<EmbeddingWarmup>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<EmbeddingWarmup>());
+        builder.Services.AddHealthChecks().AddCheck<EmbeddingWarmup>("embeddings", tags: ["ready"]);
+        builder.Services.AddSingleton<SemanticMatcher>();
+        builder.Services.AddSingleton<CoalescingPlanner>();
+        return builder;
+    }
+}

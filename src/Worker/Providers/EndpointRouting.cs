@@ -1,0 +1,7 @@
+namespace PromptQueue.Worker.Providers;
+
+public enum EndpointRouting
+{
+    PrefixAffinity = 0,
+    Failover = 1,
+}

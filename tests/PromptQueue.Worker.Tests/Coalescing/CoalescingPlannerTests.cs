@@ -1,0 +1,192 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using PromptQueue.Contracts;
+using PromptQueue.Worker.Batching;
+using PromptQueue.Worker.Coalescing;
+using PromptQueue.Worker.Diagnostics;
+using PromptQueue.Worker.Embeddings;
+using PromptQueue.Worker.Matching;
+using PromptQueue.Worker.Messaging;
+using PromptQueue.Worker.Tenancy;
+using PromptQueue.Worker.Tests.Embeddings;
+
+namespace PromptQueue.Worker.Tests.Coalescing;
+
+public sealed class CoalescingPlannerTests : IClassFixture<EmbedderFixture>, IDisposable
+{
+    private readonly CountingEmbedder _embedder;
+    private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+    private readonly MessagingOptions _messaging = new() { Lanes = { ["default"] = new LaneOptions(), ["strict"] = new LaneOptions { SemanticReuse = false } } };
+    private readonly TenantsOptions _tenants = new() { ByTenant = { ["exact-only-tenant"] = new TenantOptions { SemanticReuse = false } } };
+    private readonly DateTimeOffset _now = DateTimeOffset.UnixEpoch;
+    private int _sequence;
+
+    public CoalescingPlannerTests(EmbedderFixture fixture) => _embedder = new CountingEmbedder(fixture.Embedder);
+
+    public void Dispose() => _services.Dispose();
+
+    [Fact]
+    public void Three_paraphrases_and_two_unrelated_questions_make_three_groups()
+    {
+        var paraphrases = new[] { Pending("How do I reset my password?"), Pending("How can I reset my password?"), Pending("How can I reset my password") };
+        var unrelated = new[] { Pending("What is the capital of France?"), Pending("Write a haiku about autumn.") };
+
+        var plan = Planner().Plan([.. paraphrases, .. unrelated], default);
+
+        Assert.Equal(3, plan.Count);
+        var group = Assert.Single(plan, g => g.Members.Count == 3);
+        Assert.Equal(paraphrases.Select(p => p.Request.RequestId).Order(), group.Members.Select(m => m.Request.Request.RequestId).Order());
+        Assert.All(group.Members.Where(m => !m.IsLeader(group)), m => Assert.InRange(m.Similarity, 0.92, 1.0));
+        Assert.Equal(1, _embedder.Calls); // one embedding call for the whole batch
+    }
+
+    [Theory]
+    [InlineData("Deploy the AMF with 3 replicas.", "Deploy the AMF with 5 replicas.")]
+    [InlineData("Is this transaction fraudulent?", "Is this transaction not fraudulent?")]
+    [InlineData("Is the API available in the EU region?", "Is the API available in the US region?")]
+    public void Near_misses_that_cosine_confuses_are_not_coalesced(string a, string b)
+    {
+        var plan = Planner().Plan([Pending(a), Pending(b)], default);
+
+        Assert.Equal(2, plan.Count);
+    }
+
+    [Fact]
+    public void Identical_prompts_of_two_tenants_are_never_coalesced()
+    {
+        var plan = Planner().Plan([Pending("Same question?", tenant: "a"), Pending("Same question?", tenant: "b")], default);
+
+        Assert.Equal(2, plan.Count);
+        Assert.Equal(0, _embedder.Calls); // each scope holds one candidate: nothing to compare, nothing embedded
+    }
+
+    [Fact]
+    public void Different_system_prompts_or_parameters_are_different_scopes()
+    {
+        var plain = Pending("How do I reset my password?");
+        var otherSystem = Pending("How do I reset my password?", system: "Answer in French.");
+        var hotter = Pending("How do I reset my password?") is var p ? Retag(p, p.Request with { Temperature = 0.5 }) : null!;
+
+        Assert.Equal(3, Planner().Plan([plain, otherSystem, hotter], default).Count);
+    }
+
+    [Fact]
+    public void Leader_is_the_most_urgent_member()
+    {
+        var bulk = Pending("How do I reset my password?", priority: 1);
+        var urgent = Pending("How can I reset my password?", priority: 9);
+
+        var group = Assert.Single(Planner().Plan([bulk, urgent], default));
+
+        Assert.Same(urgent, group.Leader);
+        Assert.Equal(9, group.Priority);
+    }
+
+    [Fact]
+    public void Exact_duplicates_coalesce_even_where_semantic_reuse_is_off_but_paraphrases_do_not()
+    {
+        var requests = new[]
+        {
+            Pending("How do I reset my password?", lane: "strict"),
+            Pending("How do I reset my password?", lane: "strict"),
+            Pending("How can I reset my password?", lane: "strict"),
+        };
+
+        var plan = Planner().Plan(requests, default);
+
+        Assert.Equal(2, plan.Count);
+        Assert.Contains(plan, g => g.Members.Count == 2 && g.Members.All(m => m.Similarity == 1.0));
+        Assert.Equal(0, _embedder.Calls);
+    }
+
+    [Fact]
+    public void Tenant_without_semantic_reuse_gets_exact_coalescing_only()
+    {
+        var plan = Planner().Plan([Pending("How do I reset my password?", tenant: "exact-only-tenant"), Pending("How can I reset my password?", tenant: "exact-only-tenant")], default);
+
+        Assert.Equal(2, plan.Count);
+    }
+
+    [Theory]
+    [InlineData(CachePolicy.Bypass)]
+    [InlineData(CachePolicy.Refresh)]
+    public void Bypass_and_refresh_requests_are_never_coalesced(CachePolicy policy)
+    {
+        var a = Pending("How do I reset my password?");
+        var b = Retag(Pending("How do I reset my password?"), a.Request with { RequestId = "b", CachePolicy = policy });
+
+        Assert.Equal(2, Planner().Plan([a, b], default).Count);
+    }
+
+    [Fact]
+    public void Exact_only_requests_coalesce_identical_prompts_only()
+    {
+        var a = Retag(Pending("x"), TestRequests.Valid("How do I reset my password?") with { RequestId = "a", CachePolicy = CachePolicy.ExactOnly });
+        var b = Retag(Pending("x"), TestRequests.Valid("How do I reset my password?") with { RequestId = "b", CachePolicy = CachePolicy.ExactOnly });
+        var c = Retag(Pending("x"), TestRequests.Valid("How can I reset my password?") with { RequestId = "c", CachePolicy = CachePolicy.ExactOnly });
+
+        Assert.Equal(2, Planner().Plan([a, b, c], default).Count);
+    }
+
+    [Fact]
+    public void Last_turn_longer_than_the_model_window_is_matched_exactly_only()
+    {
+        var shared = string.Join(' ', Enumerable.Repeat("The quarterly report covers revenue, costs and outlook.", 40));
+
+        var plan = Planner().Plan([Pending(shared + " Summarize it for the board."), Pending(shared + " Summarize it for the engineers.")], default);
+
+        Assert.Equal(2, plan.Count);
+        Assert.Equal(0, _embedder.Calls);
+    }
+
+    [Fact]
+    public void Requests_with_tools_are_matched_exactly_only()
+    {
+        using var tools = System.Text.Json.JsonDocument.Parse("""[{"type":"function","function":{"name":"lookup"}}]""");
+        var a = Pending("How do I reset my password?");
+        var b = Pending("How can I reset my password?");
+
+        var plan = Planner().Plan([Retag(a, a.Request with { Tools = tools.RootElement.Clone() }), Retag(b, b.Request with { Tools = tools.RootElement.Clone() })], default);
+
+        Assert.Equal(2, plan.Count);
+    }
+
+    private CoalescingPlanner Planner() => new(
+        _embedder,
+        new SemanticMatcher(new StaticOptionsMonitor<MatchOptions>(new MatchOptions())),
+        new StaticOptionsMonitor<ReuseOptions>(new ReuseOptions()),
+        Options.Create(_messaging),
+        new TenantPolicy(new StaticOptionsMonitor<TenantsOptions>(_tenants)),
+        new WorkerMetrics(_services.GetRequiredService<IMeterFactory>()),
+        NullLogger<CoalescingPlanner>.Instance);
+
+    private PendingRequest Pending(string text, string tenant = "acme", int priority = 5, string lane = "default", string? system = null)
+    {
+        var messages = new List<ChatMessage>();
+        if (system is not null)
+        {
+            messages.Add(new ChatMessage { Role = "system", Content = system });
+        }
+
+        messages.Add(new ChatMessage { Role = "user", Content = text });
+        var request = TestRequests.Valid(text) with { RequestId = $"r{++_sequence}", TenantId = tenant, Priority = priority, Messages = messages, Temperature = 0 };
+        return new PendingRequest(request, lane, priority, _now.AddMilliseconds(_sequence), CancellationToken.None);
+    }
+
+    private static PendingRequest Retag(PendingRequest pending, CompletionRequest request) =>
+        new(request, pending.Lane, pending.Priority, pending.ReceivedAt, CancellationToken.None);
+
+    private sealed class CountingEmbedder(ITextEmbedder inner) : ITextEmbedder
+    {
+        public int Calls { get; private set; }
+
+        public bool Fits(string text) => inner.Fits(text);
+
+        public IReadOnlyList<Embedding> Embed(IReadOnlyList<string> texts, CancellationToken cancellationToken = default)
+        {
+            Calls++;
+            return inner.Embed(texts, cancellationToken);
+        }
+    }
+}
