@@ -35,7 +35,7 @@ void Evaluate(string title, List<LabelledPair> pairs, bool sweep)
     Console.WriteLine();
     Console.WriteLine("| cosine >= | raw P | raw R | raw F1 | guarded P | guarded R | guarded F1 |");
     Console.WriteLine("|---|---|---|---|---|---|---|");
-    double[] thresholds = sweep ? [0.80, 0.82, 0.84, 0.86, 0.88, 0.90, 0.92, 0.94, 0.95, 0.96, 0.98] : [0.85, 0.90, 0.92, 0.95];
+    double[] thresholds = sweep ? [0.80, 0.82, 0.84, 0.86, 0.88, 0.90, 0.92, 0.93, 0.94, 0.95, 0.96, 0.98] : [0.85, 0.88, 0.90, 0.92, 0.93, 0.94, 0.95];
     foreach (var threshold in thresholds)
     {
         var raw = Score.Of(scores, s => s.Matches(threshold, guarded: false));

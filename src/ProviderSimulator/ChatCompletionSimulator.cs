@@ -65,6 +65,7 @@ public sealed class ChatCompletionSimulator(IOptions<SimulatorOptions> options, 
 
         var prompt = PromptText(messages);
         var lastUser = LastUserText(messages);
+        counters.Received(model, lastUser);
         var directives = SimulationDirectives.Parse(prompt);
         var promptHash = BinaryPrimitives.ReadUInt64LittleEndian(SHA256.HashData(Encoding.UTF8.GetBytes(model + "\n" + prompt)));
         var call = _callsByPrompt.AddOrUpdate(promptHash, 1, (_, n) => n + 1);

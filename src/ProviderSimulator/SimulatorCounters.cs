@@ -11,6 +11,11 @@ public sealed class SimulatorCounters
     private long _inFlight;
     private long _maxInFlight;
     private readonly ConcurrentDictionary<int, long> _byStatus = new();
+    private readonly ConcurrentQueue<ReceivedRequest> _recent = new();
+    private long _sequence;
+
+    /// <summary>How many recent requests /sim/requests keeps.</summary>
+    public const int RecentLimit = 10_000;
 
     public void ConnectionOpened()
     {
@@ -29,6 +34,17 @@ public sealed class SimulatorCounters
         {
         }
     }
+
+    /// <summary>Remembers a chat request's model and last user turn, in arrival order, for tests that check dispatch order.</summary>
+    public void Received(string model, string lastUserText)
+    {
+        _recent.Enqueue(new ReceivedRequest(Interlocked.Increment(ref _sequence), model, lastUserText));
+        while (_recent.Count > RecentLimit && _recent.TryDequeue(out _))
+        {
+        }
+    }
+
+    public IReadOnlyList<ReceivedRequest> Recent() => [.. _recent];
 
     public void RequestEnded(int status)
     {
@@ -49,5 +65,6 @@ public sealed class SimulatorCounters
         Interlocked.Exchange(ref _connectionsAccepted, Interlocked.Read(ref _connectionsOpen));
         Interlocked.Exchange(ref _maxInFlight, 0);
         _byStatus.Clear();
+        _recent.Clear();
     }
 }

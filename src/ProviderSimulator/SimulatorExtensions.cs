@@ -43,6 +43,7 @@ public static class SimulatorExtensions
             data = options.Value.Models.Select(m => new { id = m, @object = "model", owned_by = "promptqueue-simulator" }),
         }));
         app.MapGet("/sim/stats", (SimulatorCounters counters) => Results.Json(counters.Snapshot()));
+        app.MapGet("/sim/requests", (SimulatorCounters counters) => Results.Json(counters.Recent()));
         app.MapPost("/sim/reset", (SimulatorCounters counters) =>
         {
             counters.Reset();

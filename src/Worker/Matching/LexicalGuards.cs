@@ -109,7 +109,16 @@ public static partial class LexicalGuards
         return entities;
     }
 
-    public static bool SameEntities(string a, string b) => Entities(a).SetEquals(Entities(b));
+    /// <summary>
+    /// False when a name one text is about does not occur in the other at all (in any case: users write
+    /// "Python" and "python" alike).
+    /// </summary>
+    public static bool SameEntities(string a, string b)
+    {
+        var wordsA = Words(a).ToHashSet(StringComparer.Ordinal);
+        var wordsB = Words(b).ToHashSet(StringComparer.Ordinal);
+        return Entities(a).All(wordsB.Contains) && Entities(b).All(wordsA.Contains);
+    }
 
     /// <summary>Lower-case words with apostrophes dropped, so "don't" reads as "dont".</summary>
     public static IEnumerable<string> Words(string text) =>

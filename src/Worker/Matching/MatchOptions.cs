@@ -9,7 +9,7 @@ public sealed class MatchOptions
 
     /// <summary>Cosine similarity of the sentence embeddings at or above which two prompts may be the same question.</summary>
     [Range(0.5, 1.0)]
-    public double SimilarityThreshold { get; set; } = 0.92;
+    public double SimilarityThreshold { get; set; } = 0.94;
 
     /// <summary>Reject a match when the prompts mention different numbers ("3 replicas" vs "5 replicas", "Q3" vs "Q4").</summary>
     public bool GuardNumbers { get; set; } = true;

@@ -134,7 +134,7 @@ public sealed partial class RequestProcessor(
 
         try
         {
-            var call = await providers.CompleteAsync(group.Leader.Request, callScope.Token);
+            var call = await providers.CompleteAsync(group.Leader.Request, group.Priority, callScope.Token);
             metrics.ProviderCalled(call.Endpoint, call.Failure?.ToString() ?? "ok", call.Elapsed);
             if (!call.Succeeded)
             {

@@ -12,7 +12,13 @@ public sealed partial class ProviderRouter(
 {
     public const string HttpClientPrefix = "provider:";
 
-    public async Task<ProviderCallResult> CompleteAsync(CompletionRequest request, CancellationToken cancellationToken)
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, PriorityGate> _gates = new(StringComparer.Ordinal);
+
+    public Task<ProviderCallResult> CompleteAsync(CompletionRequest request, CancellationToken cancellationToken) =>
+        CompleteAsync(request, request.Priority, cancellationToken);
+
+    /// <summary>Calls the model's endpoints in routing order; each call waits for a connection slot by priority.</summary>
+    public async Task<ProviderCallResult> CompleteAsync(CompletionRequest request, int priority, CancellationToken cancellationToken)
     {
         var providers = options.CurrentValue;
         var model = providers.Models[request.Model];
@@ -23,7 +29,13 @@ public sealed partial class ProviderRouter(
         {
             var endpoint = providers.Endpoints[endpointName];
             var client = new OpenAiChatClient(httpClients.CreateClient(HttpClientPrefix + endpointName), endpointName, endpoint.ResolveApiKey());
-            var result = await client.CompleteAsync(body, cancellationToken);
+            var gate = _gates.GetOrAdd(endpointName, static (_, permits) => new PriorityGate(permits), endpoint.MaxConnectionsPerServer);
+            ProviderCallResult result;
+            using (await gate.EnterAsync(priority, cancellationToken))
+            {
+                result = await client.CompleteAsync(body, cancellationToken);
+            }
+
             attempts += result.Attempts;
             if (result.Succeeded || !result.Retryable)
             {

@@ -51,6 +51,8 @@ public sealed class SimulatorHost : IAsyncDisposable
         return new SimulatorHost(app, new Uri(address.TrimEnd('/') + "/"));
     }
 
+    public async Task<IReadOnlyList<ReceivedRequest>> RequestsAsync() => (await _client.GetFromJsonAsync<List<ReceivedRequest>>("sim/requests"))!;
+
     public async Task<SimulatorStats> StatsAsync() => (await _client.GetFromJsonAsync<SimulatorStats>("sim/stats"))!;
 
     public async ValueTask DisposeAsync()
