@@ -5,8 +5,23 @@ using PromptQueue.Contracts;
 using PromptQueue.Producer.Sample;
 using Spectre.Console;
 
-// Runs against the broker, simulator and worker that scripts/bench starts. Arguments: count concurrency maxConnections.
+// Runs against the broker, simulator and worker that scripts/bench starts.
+// Arguments: count concurrency maxConnections | semantic count batchSize questions.jsonl.gz
 var broker = new Uri(Environment.GetEnvironmentVariable("PROMPTQUEUE_RABBITMQ_URI") ?? "amqp://guest:guest@127.0.0.1:5672/");
+if (args.Length > 0 && args[0] == "semantic")
+{
+    var (embedding, semantic) = await SemanticPathBench.RunAsync(broker, args[3], int.Parse(args[1], CultureInfo.InvariantCulture), int.Parse(args[2], CultureInfo.InvariantCulture));
+    var semanticTable = new Table().AddColumns("path", "requests", "seconds", "per second");
+    foreach (var m in new[] { embedding, semantic })
+    {
+        semanticTable.AddRow(m.Name, m.Count.ToString(CultureInfo.InvariantCulture), F(m.Seconds), F(m.PerSecond));
+    }
+
+    AnsiConsole.Write(semanticTable);
+    AnsiConsole.MarkupLine($"throughput, worker with the semantic path / raw embedding: [bold]{semantic.PerSecond / embedding.PerSecond:0.00}[/]");
+    return 0;
+}
+
 var providerApi = new Uri(Environment.GetEnvironmentVariable("BENCH_PROVIDER_API") ?? "http://127.0.0.1:5199/v1/");
 var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 5000;
 var concurrency = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 16;

@@ -56,22 +56,26 @@ void Evaluate(string title, List<LabelledPair> pairs, bool sweep)
 static void Throughput(MiniLmEmbedder embedder, List<string> texts)
 {
     embedder.Embed(texts.Take(32).ToList());
+    var callers = Environment.ProcessorCount;
     Console.WriteLine();
-    Console.WriteLine("Embedding throughput, one process, all cores:");
+    Console.WriteLine($"Embedding throughput (sentences/s), one intra-op thread per run; one caller, then {callers} callers at once (as the worker runs it):");
     Console.WriteLine();
-    Console.WriteLine("| texts per call | sentences/s |");
-    Console.WriteLine("|---|---|");
+    Console.WriteLine($"| texts per call | 1 caller | {callers} callers |");
+    Console.WriteLine("|---|---|---|");
     foreach (var batch in new[] { 1, 8, 32, 128 })
     {
+        var calls = 512 / batch;
         var clock = Stopwatch.StartNew();
-        var done = 0;
-        for (var i = 0; i + batch <= 512; i += batch)
+        for (var i = 0; i < calls; i++)
         {
-            embedder.Embed(texts.GetRange(i, batch));
-            done += batch;
+            embedder.Embed(texts.GetRange(i * batch, batch));
         }
 
-        Console.WriteLine($"| {batch} | {done / clock.Elapsed.TotalSeconds:0} |");
+        var single = calls * batch / clock.Elapsed.TotalSeconds;
+        clock.Restart();
+        Parallel.For(0, calls, new ParallelOptions { MaxDegreeOfParallelism = callers }, i => embedder.Embed(texts.GetRange(i * batch, batch)));
+        var parallel = calls * batch / clock.Elapsed.TotalSeconds;
+        Console.WriteLine($"| {batch} | {single:0} | {parallel:0} |");
     }
 }
 

@@ -27,6 +27,10 @@ public sealed class MiniLmEmbedder : ITextEmbedder, IDisposable
     private readonly BertTokenizer _tokenizer;
     private readonly int _maxBatch;
 
+    // Bounds the model runs in flight, so runs never outnumber the cores they were sized for and thrash.
+    private readonly SemaphoreSlim _runGate;
+    private readonly int _runs;
+
     public MiniLmEmbedder(IOptions<EmbeddingOptions> options)
     {
         var settings = options.Value;
@@ -45,8 +49,13 @@ public sealed class MiniLmEmbedder : ITextEmbedder, IDisposable
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
         };
+        // ORT's worker threads spin between runs by default; in a process that also serves the broker and HTTP
+        // that spinning steals the cores the rest of the pipeline needs.
+        sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         _session = new InferenceSession(buffer.ToArray(), sessionOptions);
         _maxBatch = settings.MaxBatchSize;
+        _runs = settings.ConcurrentRuns > 0 ? settings.ConcurrentRuns : Environment.ProcessorCount;
+        _runGate = new SemaphoreSlim(_runs, _runs);
     }
 
     /// <summary>Word pieces of a text as the model sees it, [CLS] and [SEP] included.</summary>
@@ -73,16 +82,27 @@ public sealed class MiniLmEmbedder : ITextEmbedder, IDisposable
             encoded[i] = new EncodedText(ids);
         }
 
-        // Texts of similar length share a call, so little of each call is padding.
+        // Texts of similar length share a run, so little of each run is padding; the runs go side by side.
         var order = Enumerable.Range(0, texts.Count).OrderBy(i => encoded[i].Ids.Length).ToArray();
+        var chunks = order.Chunk(_maxBatch).ToArray();
         var results = new Embedding[texts.Count];
-        for (var start = 0; start < order.Length; start += _maxBatch)
+        var next = -1;
+        void Drain()
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var chunk = order.AsSpan(start, Math.Min(_maxBatch, order.Length - start)).ToArray();
-            Run(chunk, encoded, results);
+            int index;
+            while ((index = Interlocked.Increment(ref next)) < chunks.Length)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                Run(chunks[index], encoded, results);
+            }
         }
 
+        // Extra runners are threads of their own, not thread-pool threads: a blocked pool starves the broker client.
+        var helpers = Enumerable.Range(0, Math.Min(_runs, chunks.Length) - 1)
+            .Select(_ => Task.Factory.StartNew(Drain, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default))
+            .ToArray();
+        Drain();
+        Task.WaitAll(helpers, cancellationToken);
         return results;
     }
 
@@ -103,12 +123,23 @@ public sealed class MiniLmEmbedder : ITextEmbedder, IDisposable
             }
         }
 
-        using var outputs = _session.Run(
-        [
-            NamedOnnxValue.CreateFromTensor("input_ids", inputIds),
-            NamedOnnxValue.CreateFromTensor("attention_mask", attention),
-            NamedOnnxValue.CreateFromTensor("token_type_ids", tokenTypes),
-        ]);
+        _runGate.Wait();
+        IDisposableReadOnlyCollection<DisposableNamedOnnxValue> outputs;
+        try
+        {
+            outputs = _session.Run(
+            [
+                NamedOnnxValue.CreateFromTensor("input_ids", inputIds),
+                NamedOnnxValue.CreateFromTensor("attention_mask", attention),
+                NamedOnnxValue.CreateFromTensor("token_type_ids", tokenTypes),
+            ]);
+        }
+        finally
+        {
+            _runGate.Release();
+        }
+
+        using var disposeOutputs = outputs;
         var hidden = ((DenseTensor<float>)outputs.First(o => o.Name == "last_hidden_state").Value).Buffer.Span;
         for (var row = 0; row < batch; row++)
         {
@@ -133,7 +164,11 @@ public sealed class MiniLmEmbedder : ITextEmbedder, IDisposable
         }
     }
 
-    public void Dispose() => _session.Dispose();
+    public void Dispose()
+    {
+        _session.Dispose();
+        _runGate.Dispose();
+    }
 
     private sealed record EncodedText(long[] Ids);
 }

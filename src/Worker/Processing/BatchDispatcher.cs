@@ -10,7 +10,7 @@ namespace PromptQueue.Worker.Processing;
 /// </summary>
 public sealed partial class BatchDispatcher(RequestProcessor processor, CoalescingPlanner planner, ILogger<BatchDispatcher> logger) : IBatchHandler
 {
-    public Task HandleAsync(IReadOnlyList<PendingRequest> batch, CancellationToken stoppingToken)
+    public async Task HandleAsync(IReadOnlyList<PendingRequest> batch, CancellationToken stoppingToken)
     {
         var running = new List<Task>(batch.Count);
         var live = new List<PendingRequest>(batch.Count);
@@ -26,12 +26,16 @@ public sealed partial class BatchDispatcher(RequestProcessor processor, Coalesci
             }
         }
 
-        foreach (var group in Plan(live, stoppingToken).OrderByDescending(g => g.Priority).ThenBy(g => g.FirstReceivedAt))
+        // Planning embeds the batch: CPU-bound, blocking work that would starve the thread pool MassTransit and the
+        // broker client run on (2 threads on a 2-core machine), so it gets a thread of its own.
+        var plan = live.Count == 0 ? [] : await Task.Factory.StartNew(
+            () => Plan(live, stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        foreach (var group in plan.OrderByDescending(g => g.Priority).ThenBy(g => g.FirstReceivedAt))
         {
             running.Add(processor.ExecuteAsync(group));
         }
 
-        return Task.WhenAll(running);
+        await Task.WhenAll(running);
     }
 
     private IReadOnlyList<RequestGroup> Plan(List<PendingRequest> live, CancellationToken stoppingToken)

@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using PromptQueue.Contracts;
+using PromptQueue.Producer.Sample;
+using PromptQueue.Worker.Embeddings;
+
+namespace PromptQueue.Bench;
+
+/// <summary>
+/// The semantic path's cost: raw in-process embedding throughput (batches of the lane's size), then the worker's
+/// end-to-end throughput with semantic coalescing on and every request a miss (distinct questions, one scope, so
+/// every request is embedded), measured one after the other in the same run.
+/// </summary>
+public static class SemanticPathBench
+{
+    public static async Task<(Measurement Embedding, Measurement Worker)> RunAsync(Uri broker, string questionsPath, int count, int batchSize)
+    {
+        var questions = DistinctQuestions(questionsPath, count);
+
+        using (var embedder = new MiniLmEmbedder(Options.Create(new EmbeddingOptions { MaxBatchSize = batchSize })))
+        {
+            embedder.Embed(questions.Take(batchSize).ToList());
+        }
+
+        Measurement embedding;
+        using (var embedder = new MiniLmEmbedder(Options.Create(new EmbeddingOptions { MaxBatchSize = batchSize })))
+        {
+            embedder.Embed(questions.Take(batchSize).ToList());
+            // As many callers as the worker can have runs in flight: the embedder's best on this machine.
+            var clock = Stopwatch.StartNew();
+            Parallel.For(0, (questions.Count + batchSize - 1) / batchSize, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, b =>
+                embedder.Embed(questions.GetRange(b * batchSize, Math.Min(batchSize, questions.Count - (b * batchSize)))));
+
+            embedding = new Measurement($"raw embedding, batches of {batchSize}, {Environment.ProcessorCount} at once", questions.Count, Math.Round(clock.Elapsed.TotalSeconds, 2), Math.Round(questions.Count / clock.Elapsed.TotalSeconds, 1), Percentiles.Empty);
+        }
+
+        var settings = new ProducerSettings { RabbitMqUri = broker, Count = questions.Count, Tenant = "bench-semantic", Mix = PriorityMix.Parse("normal=1"), Quiet = true };
+        var requests = questions.Select((q, i) => new CompletionRequest
+        {
+            RequestId = $"sem-{Guid.NewGuid():N}",
+            TenantId = "bench-semantic",
+            Model = "sim-small",
+            Temperature = 0,
+            MaxTokens = 64,
+            Messages = [new ChatMessage { Role = "system", Content = "Answer briefly." }, new ChatMessage { Role = "user", Content = q }],
+        }).ToList();
+        var run = await new ProducerRun(settings, TimeProvider.System).RunAsync(requests, CancellationToken.None);
+        var coalesced = run.BySource.GetValueOrDefault("Coalesced");
+        var worker = new Measurement($"worker, semantic on, all misses ({coalesced} coalesced)", run.Received, run.ElapsedSeconds, run.ThroughputPerSecond, run.EndToEndMs);
+        return (embedding, worker);
+    }
+
+    /// <summary>First questions of non-duplicate pairs, distinct: requests that should not match each other.</summary>
+    private static List<string> DistinctQuestions(string path, int count)
+    {
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        using var stream = new GZipStream(File.OpenRead(path), CompressionMode.Decompress);
+        using var reader = new StreamReader(stream);
+        while (seen.Count < count && reader.ReadLine() is { } line)
+        {
+            using var pair = JsonDocument.Parse(line);
+            if (!pair.RootElement.GetProperty("duplicate").GetBoolean())
+            {
+                seen.Add(pair.RootElement.GetProperty("a").GetString()!);
+            }
+        }
+
+        return [.. seen];
+    }
+}
