@@ -15,7 +15,7 @@ namespace PromptQueue.Bench;
 /// </summary>
 public static class SemanticPathBench
 {
-    public static async Task<(Measurement Embedding, Measurement Worker)> RunAsync(Uri broker, string questionsPath, int count, int batchSize)
+    public static async Task<(Measurement Embedding, Measurement Worker, Measurement WithoutEmbedding)> RunAsync(Uri broker, string questionsPath, int count, int batchSize)
     {
         var questions = DistinctQuestions(questionsPath, count);
 
@@ -36,9 +36,17 @@ public static class SemanticPathBench
             embedding = new Measurement($"raw embedding, batches of {batchSize}, {Environment.ProcessorCount} at once", questions.Count, Math.Round(clock.Elapsed.TotalSeconds, 2), Math.Round(questions.Count / clock.Elapsed.TotalSeconds, 1), Percentiles.Empty);
         }
 
+        var worker = await WorkerAsync(broker, questions, CachePolicy.Default, "worker, semantic on, all misses");
+        var withoutEmbedding = await WorkerAsync(broker, questions, CachePolicy.ExactOnly, "worker, same requests exact-only (nothing embedded)");
+        return (embedding, worker, withoutEmbedding);
+    }
+
+    private static async Task<Measurement> WorkerAsync(Uri broker, List<string> questions, CachePolicy policy, string name)
+    {
         var settings = new ProducerSettings { RabbitMqUri = broker, Count = questions.Count, Tenant = "bench-semantic", Mix = PriorityMix.Parse("normal=1"), Quiet = true };
         var requests = questions.Select((q, i) => new CompletionRequest
         {
+            CachePolicy = policy,
             RequestId = $"sem-{Guid.NewGuid():N}",
             TenantId = "bench-semantic",
             Model = "sim-small",
@@ -48,8 +56,7 @@ public static class SemanticPathBench
         }).ToList();
         var run = await new ProducerRun(settings, TimeProvider.System).RunAsync(requests, CancellationToken.None);
         var coalesced = run.BySource.GetValueOrDefault("Coalesced");
-        var worker = new Measurement($"worker, semantic on, all misses ({coalesced} coalesced)", run.Received, run.ElapsedSeconds, run.ThroughputPerSecond, run.EndToEndMs);
-        return (embedding, worker);
+        return new Measurement($"{name} ({coalesced} coalesced)", run.Received, run.ElapsedSeconds, run.ThroughputPerSecond, run.EndToEndMs);
     }
 
     /// <summary>First questions of non-duplicate pairs, distinct: requests that should not match each other.</summary>

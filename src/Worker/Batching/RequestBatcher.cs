@@ -8,7 +8,8 @@ namespace PromptQueue.Worker.Batching;
 
 /// <summary>
 /// Gathers requests of each lane into micro-batches (size and time limits per lane) and hands each closed batch to
-/// the <see cref="IBatchHandler"/> without waiting for it, so the next window opens at once.
+/// the <see cref="IBatchHandler"/>; the next window opens once that batch is planned (not answered), so while one
+/// batch is being embedded the next one fills up.
 /// MassTransit's <c>Batch&lt;T&gt;</c> consumer is not used on purpose: it acknowledges a whole batch when the
 /// consumer returns, so one slow provider call would hold every finished neighbour unacknowledged.
 /// </summary>
@@ -19,8 +20,9 @@ public sealed partial class RequestBatcher(
     TimeProvider time,
     ILogger<RequestBatcher> logger) : BackgroundService
 {
+    private const int PlanningDepth = 2;
+
     private readonly ConcurrentDictionary<string, Channel<PendingRequest>> _lanes = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<Task, byte> _running = new();
 
     /// <summary>Queues a request for the next window of its lane and waits until its result is confirmed.</summary>
     public async Task SubmitAsync(PendingRequest request)
@@ -47,6 +49,9 @@ public sealed partial class RequestBatcher(
     private async Task RunLaneAsync(string lane, LaneOptions laneOptions, ChannelReader<PendingRequest> reader, CancellationToken stoppingToken)
     {
         var batch = new List<PendingRequest>(laneOptions.BatchMaxSize);
+        // Two batches may be in planning at once: while one runs the model on every core, the next is tokenised
+        // and fingerprinted, so the cores do not idle between batches.
+        var planning = new SemaphoreSlim(PlanningDepth, PlanningDepth); // not disposed: a last release may follow the loop
         try
         {
             while (await reader.WaitToReadAsync(stoppingToken))
@@ -59,7 +64,9 @@ public sealed partial class RequestBatcher(
                 }
 
                 metrics.BatchClosed(lane, batch.Count);
-                Dispatch([.. batch], stoppingToken);
+                await planning.WaitAsync(stoppingToken);
+                PendingRequest[] closed = [.. batch];
+                _ = HandleSafelyAsync(closed, stoppingToken).ContinueWith(_ => planning.Release(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                 batch.Clear();
             }
         }
@@ -111,19 +118,12 @@ public sealed partial class RequestBatcher(
         }
     }
 
-    private void Dispatch(PendingRequest[] batch, CancellationToken stoppingToken)
-    {
-        // Off the lane loop: planning embeds the batch, and the next window must open meanwhile.
-        var task = Task.Run(() => HandleSafelyAsync(batch, stoppingToken), CancellationToken.None);
-        _running.TryAdd(task, 0);
-        _ = task.ContinueWith(t => _running.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-    }
-
     private async Task HandleSafelyAsync(PendingRequest[] batch, CancellationToken stoppingToken)
     {
         try
         {
-            await handler.HandleAsync(batch, stoppingToken);
+            // Off the lane loop's thread: planning embeds the batch.
+            await Task.Run(() => handler.HandleAsync(batch, stoppingToken), CancellationToken.None);
         }
         catch (Exception ex)
         {
@@ -134,12 +134,6 @@ public sealed partial class RequestBatcher(
                 request.Fail(ex);
             }
         }
-    }
-
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await base.StopAsync(cancellationToken);
-        await Task.WhenAll(_running.Keys).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     [LoggerMessage(EventId = 1100, Level = LogLevel.Error, Message = "Batch handler failed for a batch of {Count} requests")]

@@ -12,13 +12,12 @@ public sealed partial class BatchDispatcher(RequestProcessor processor, Coalesci
 {
     public async Task HandleAsync(IReadOnlyList<PendingRequest> batch, CancellationToken stoppingToken)
     {
-        var running = new List<Task>(batch.Count);
         var live = new List<PendingRequest>(batch.Count);
         foreach (var request in batch)
         {
             if (processor.Precheck(request) is { } failure)
             {
-                running.Add(processor.CompleteAsync(request, failure));
+                _ = processor.CompleteAsync(request, failure); // completes the request; never throws
             }
             else
             {
@@ -32,10 +31,8 @@ public sealed partial class BatchDispatcher(RequestProcessor processor, Coalesci
             () => Plan(live, stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         foreach (var group in plan.OrderByDescending(g => g.Priority).ThenBy(g => g.FirstReceivedAt))
         {
-            running.Add(processor.ExecuteAsync(group));
+            _ = processor.ExecuteAsync(group); // completes every member; never throws
         }
-
-        await Task.WhenAll(running);
     }
 
     private IReadOnlyList<RequestGroup> Plan(List<PendingRequest> live, CancellationToken stoppingToken)
