@@ -12,8 +12,3 @@ public sealed record RequestGroup(PendingRequest Leader, IReadOnlyList<GroupMemb
 
     public DateTimeOffset FirstReceivedAt => Members.Min(m => m.Request.ReceivedAt);
 }
-
-public sealed record GroupMember(PendingRequest Request, double Similarity)
-{
-    public bool IsLeader(RequestGroup group) => ReferenceEquals(Request, group.Leader);
-}
