@@ -35,12 +35,18 @@ public static partial class LexicalGuards
         ("buy", "sell"), ("win", "lose"), ("advantages", "disadvantages"), ("benefits", "risks"), ("pros", "cons"),
         ("legal", "illegal"), ("safe", "unsafe"), ("easy", "hard"), ("cheap", "expensive"), ("fast", "slow"),
         ("with", "without"), ("above", "below"), ("inside", "outside"), ("first", "last"), ("old", "new"),
-        ("beginner", "expert"), ("input", "output"), ("client", "server"), ("debit", "credit"), ("from", "to"));
+        ("beginner", "expert"), ("input", "output"), ("client", "server"), ("debit", "credit"));
+
+    private static readonly FrozenSet<string> DirectionWords = new[] { "from", "to", "into", "than", "vs", "versus", "onto", "of" }.ToFrozenSet(StringComparer.Ordinal);
+
+    private static readonly FrozenSet<string> Articles = new[] { "a", "an", "the", "my", "our", "your", "its", "their" }.ToFrozenSet(StringComparer.Ordinal);
 
     /// <summary>The numbers a text mentions, digits and number words alike, normalised ("3.0" is "3"; "Q3" counts).</summary>
-    public static IReadOnlySet<string> Numbers(string text)
+    public static IReadOnlySet<string> Numbers(string text) => NumberSequence(text).ToHashSet(StringComparer.Ordinal);
+
+    private static List<string> NumberSequence(string text)
     {
-        var numbers = new HashSet<string>(StringComparer.Ordinal);
+        var numbers = new List<string>();
         foreach (var word in Words(text))
         {
             if (NumberWords.Contains(word))
@@ -56,7 +62,21 @@ public static partial class LexicalGuards
         return numbers;
     }
 
-    public static bool SameNumbers(string a, string b) => Numbers(a).SetEquals(Numbers(b));
+    /// <summary>True when the values both sequences share appear in the same relative order (first occurrences).</summary>
+    private static bool SameOrder(IEnumerable<string> a, IEnumerable<string> b)
+    {
+        var orderA = a.Distinct(StringComparer.Ordinal).ToList();
+        var orderB = b.Distinct(StringComparer.Ordinal).ToList();
+        var shared = orderA.Intersect(orderB, StringComparer.Ordinal).ToHashSet(StringComparer.Ordinal);
+        return orderA.Where(shared.Contains).SequenceEqual(orderB.Where(shared.Contains), StringComparer.Ordinal);
+    }
+
+    /// <summary>The same numbers, and in the same order ("convert 3 to 5" is not "convert 5 to 3").</summary>
+    public static bool SameNumbers(string a, string b)
+    {
+        var numbersA = Numbers(a);
+        return numbersA.SetEquals(Numbers(b)) && SameOrder(NumberSequence(a), NumberSequence(b));
+    }
 
     /// <summary>
     /// False when exactly one side is negated, or when one side uses a word whose opposite the other uses
@@ -79,16 +99,54 @@ public static partial class LexicalGuards
             }
         }
 
+        return SameDirection(a, b, wordsA, wordsB);
+    }
+
+    /// <summary>
+    /// False when both texts name the same things but with the direction reversed: "from checking to savings" vs
+    /// "from savings to checking", "kilometres to miles" vs "miles to kilometres". Compares the word after each
+    /// directional preposition (and "of": "China afraid of India"), for words that occur in both texts.
+    /// </summary>
+    private static bool SameDirection(string a, string b, HashSet<string> wordsA, HashSet<string> wordsB)
+    {
+        var rolesA = Roles(a).Where(r => wordsB.Contains(r.Word)).ToLookup(r => r.Preposition, r => r.Word, StringComparer.Ordinal);
+        var rolesB = Roles(b).Where(r => wordsA.Contains(r.Word)).ToLookup(r => r.Preposition, r => r.Word, StringComparer.Ordinal);
+        foreach (var preposition in rolesA.Select(g => g.Key).Where(rolesB.Contains))
+        {
+            if (!rolesA[preposition].ToHashSet(StringComparer.Ordinal).SetEquals(rolesB[preposition]))
+            {
+                return false;
+            }
+        }
+
         return true;
+    }
+
+    private static IEnumerable<(string Preposition, string Word)> Roles(string text)
+    {
+        var words = Words(text).ToList();
+        for (var i = 0; i < words.Count - 1; i++)
+        {
+            if (DirectionWords.Contains(words[i]))
+            {
+                var next = words.Skip(i + 1).FirstOrDefault(w => !Articles.Contains(w));
+                if (next is not null)
+                {
+                    yield return (words[i], next);
+                }
+            }
+        }
     }
 
     /// <summary>
     /// Names a text is about: words capitalised inside a sentence, and acronyms or mixed-case names anywhere
     /// ("SAP", "iOS"), lower-cased.
     /// </summary>
-    public static IReadOnlySet<string> Entities(string text)
+    public static IReadOnlySet<string> Entities(string text) => EntitySequence(text).ToHashSet(StringComparer.Ordinal);
+
+    private static List<string> EntitySequence(string text)
     {
-        var entities = new HashSet<string>(StringComparer.Ordinal);
+        var entities = new List<string>();
         foreach (Match sentence in SentencePattern().Matches(text))
         {
             var first = true;
@@ -111,13 +169,20 @@ public static partial class LexicalGuards
 
     /// <summary>
     /// False when a name one text is about does not occur in the other at all (in any case: users write
-    /// "Python" and "python" alike).
+    /// "Python" and "python" alike). Names in another order are the polarity guard's business (direction words).
     /// </summary>
     public static bool SameEntities(string a, string b)
     {
-        var wordsA = Words(a).ToHashSet(StringComparer.Ordinal);
-        var wordsB = Words(b).ToHashSet(StringComparer.Ordinal);
-        return Entities(a).All(wordsB.Contains) && Entities(b).All(wordsA.Contains);
+        var setA = Words(a).ToHashSet(StringComparer.Ordinal);
+        var setB = Words(b).ToHashSet(StringComparer.Ordinal);
+        var entitiesA = Entities(a);
+        var entitiesB = Entities(b);
+        if (!entitiesA.All(setB.Contains) || !entitiesB.All(setA.Contains))
+        {
+            return false;
+        }
+
+        return true;
     }
 
     /// <summary>Lower-case words with apostrophes dropped, so "don't" reads as "dont".</summary>

@@ -10,6 +10,7 @@ public class LexicalGuardsTests
     [InlineData("Set the timeout to 30.0 seconds", "Set the timeout to 30 seconds", true)]
     [InlineData("Summarize the Q3 report", "Summarize the Q4 report", false)]
     [InlineData("How do I reset my password?", "How can I reset my password?", true)]
+    [InlineData("Convert 3 kilometres to 5 miles", "Convert 5 kilometres to 3 miles", false)]
     public void Numbers_must_agree(string a, string b, bool same) => Assert.Equal(same, LexicalGuards.SameNumbers(a, b));
 
     [Theory]
@@ -18,6 +19,13 @@ public class LexicalGuardsTests
     [InlineData("Why is my invoice higher than last month?", "Why is my invoice lower than last month?", false)]
     [InlineData("How do I add a user?", "How do I remove a user?", false)]
     [InlineData("How do I add a user?", "How can I add a new user?", true)]
+    [InlineData("Transfer 200 dollars from checking to savings.", "Transfer 200 dollars from savings to checking.", false)]
+    [InlineData("Convert 3 kilometres to miles.", "Convert 3 miles to kilometres.", false)]
+    [InlineData("Migrate the table from MySQL to PostgreSQL.", "Move the table from MySQL over to PostgreSQL.", true)]
+    [InlineData("What is the best way to learn Python?", "How to learn Python?", true)]
+    [InlineData("Find flights from Boston to Denver.", "Find flights from Denver to Boston.", false)]
+    [InlineData("Is India afraid of China?", "Why is China afraid of India?", false)]
+    [InlineData("What is the capital of France?", "Which city is the capital of France?", true)]
     public void Polarity_must_agree(string a, string b, bool same) => Assert.Equal(same, LexicalGuards.SamePolarity(a, b));
 
     [Theory]
@@ -25,5 +33,7 @@ public class LexicalGuardsTests
     [InlineData("How do I enable dark mode on iOS?", "How do I enable dark mode on Android?", false)]
     [InlineData("What is the capital of France?", "Which city is the capital of France?", true)]
     [InlineData("Reset my password. It expired.", "Please reset my password. It has expired.", true)]
+    [InlineData("How do I learn Python?", "What is the best way to learn python?", true)]
+    [InlineData("Does the Pro plan include API access?", "Is API access included in the Pro plan?", true)]
     public void Named_entities_must_agree(string a, string b, bool same) => Assert.Equal(same, LexicalGuards.SameEntities(a, b));
 }
