@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using PromptQueue.Contracts;
 using PromptQueue.IntegrationTests.Infrastructure;
@@ -25,37 +24,12 @@ public sealed class PythonClientTests(BrokerFixture broker) : LaneTestBase(broke
             arguments.Add("--reply-queue");
         }
 
-        var (exitCode, output, errors) = await RunAsync("/usr/bin/python3", arguments, TimeSpan.FromSeconds(90));
+        var (exitCode, output, errors) = await ExternalProcess.RunAsync("/usr/bin/python3", arguments, TimeSpan.FromSeconds(90));
 
         Assert.True(exitCode == 0, $"python client exited {exitCode}: {output}\n{errors}");
         using var summary = JsonDocument.Parse(output.Trim().Split('\n')[^1]);
         Assert.Equal(25, summary.RootElement.GetProperty("succeeded").GetInt32());
         Assert.Equal(0, summary.RootElement.GetProperty("foreign").GetInt32());
         Assert.True(summary.RootElement.GetProperty("metadataEchoed").GetBoolean());
-    }
-
-    internal static async Task<(int ExitCode, string Output, string Errors)> RunAsync(string file, IEnumerable<string> arguments, TimeSpan timeout)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        using var cts = new CancellationTokenSource(timeout);
-        var output = process.StandardOutput.ReadToEndAsync(cts.Token);
-        var errors = process.StandardError.ReadToEndAsync(cts.Token);
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return (process.ExitCode, await output, await errors);
     }
 }
