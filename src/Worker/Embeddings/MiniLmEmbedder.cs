@@ -62,7 +62,9 @@ public sealed class MiniLmEmbedder : ITextEmbedder, IDisposable
     public int CountWordPieces(string text) => _tokenizer.CountTokens(text, considerPreTokenization: true, considerNormalization: true) + 2;
 
     /// <summary>True when the whole text fits the model's input, so its embedding stands for all of it.</summary>
-    public bool Fits(string text) => CountWordPieces(text) <= MaxWordPieces;
+    /// <remarks>Every word piece covers at least one character, so a short text fits without being tokenised: the planner
+    /// asks this for every candidate, just before the same text is tokenised again to be embedded.</remarks>
+    public bool Fits(string text) => text.Length <= MaxWordPieces - 2 || CountWordPieces(text) <= MaxWordPieces;
 
     public IReadOnlyList<Embedding> Embed(IReadOnlyList<string> texts, CancellationToken cancellationToken = default)
     {

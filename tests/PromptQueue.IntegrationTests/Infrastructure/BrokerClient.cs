@@ -1,9 +1,6 @@
-using System.Collections.Concurrent;
-using System.Text;
 using System.Text.Json;
 using PromptQueue.Contracts;
 using RabbitMQ.Client;
-using RabbitMQ.Client.Events;
 
 namespace PromptQueue.IntegrationTests.Infrastructure;
 
