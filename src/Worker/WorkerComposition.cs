@@ -1,3 +1,4 @@
+using PromptQueue.Worker.Caching;
 using PromptQueue.Worker.Diagnostics;
 using PromptQueue.Worker.Embeddings;
 using PromptQueue.Worker.Messaging;
@@ -14,6 +15,7 @@ public static class WorkerComposition
         builder.AddServiceDefaults();
         builder.AddProviders();
         builder.AddSemanticMatching();
+        builder.AddResponseCache();
         builder.AddRequestProcessing();
         builder.AddMessaging();
         return builder;
@@ -23,6 +25,7 @@ public static class WorkerComposition
     {
         app.MapServiceDefaults();
         app.MapLaneAdmin();
+        app.MapCacheAdmin();
         return app;
     }
 }

@@ -22,6 +22,12 @@ public sealed class PendingRequest(CompletionRequest request, string lane, int p
     /// <summary>Prompt tokens by the model's tokenizer, once counted.</summary>
     public int PromptTokens { get; set; }
 
+    /// <summary>How this request may share an answer, once classified.</summary>
+    public Coalescing.RequestReuse? Reuse { get; set; }
+
+    /// <summary>Embedding of the last user turn, when a semantic step needed it.</summary>
+    public Embeddings.Embedding? Embedding { get; set; }
+
     /// <summary>When the micro-batch holding this request was closed.</summary>
     public DateTimeOffset? BatchedAt { get; set; }
 

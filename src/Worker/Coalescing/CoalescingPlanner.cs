@@ -12,71 +12,52 @@ namespace PromptQueue.Worker.Coalescing;
 
 /// <summary>
 /// Splits a micro-batch into groups that one provider call answers: exact duplicates within a scope, then
-/// near-duplicates (one embedding call for the whole batch, then greedy leader clustering in priority order: each
-/// request joins the most similar leader of its scope that the matcher accepts, or leads a group of its own).
-/// Requests that may not share an answer (bypass/refresh, hot sampling) stay alone. Nothing is embedded unless its
-/// scope holds at least two candidates.
+/// near-duplicates (greedy leader clustering in priority order: each request joins the most similar leader of its
+/// scope that the matcher accepts, or leads a group of its own). Requests arrive classified
+/// (<see cref="ReuseClassifier"/>) and, where a semantic step applies, embedded (<see cref="BatchEmbedding"/>);
+/// requests that may not share an answer (bypass, refresh, hot sampling) stay alone.
 /// </summary>
 public sealed partial class CoalescingPlanner(
-    ITextEmbedder embedder,
     SemanticMatcher matcher,
-    IOptionsMonitor<ReuseOptions> reuse,
-    IOptions<MessagingOptions> messaging,
-    TenantPolicy tenants,
     WorkerMetrics metrics,
     ILogger<CoalescingPlanner> logger)
 {
-    public IReadOnlyList<RequestGroup> Plan(IReadOnlyList<PendingRequest> requests, CancellationToken cancellationToken)
+    public IReadOnlyList<RequestGroup> Plan(IReadOnlyList<PendingRequest> requests)
     {
         var ordered = requests.OrderByDescending(r => r.Priority).ThenBy(r => r.ReceivedAt).ToList();
         var groups = new List<GroupBuilder>(ordered.Count);
         var byExactKey = new Dictionary<string, GroupBuilder>(StringComparer.Ordinal);
         foreach (var request in ordered)
         {
-            var reuseKind = Classify(request, out var text);
-            if (reuseKind == ReuseKind.None)
+            var reuse = request.Reuse;
+            // Refresh asks for a new answer: it never joins another request's call.
+            if (reuse is null || reuse.Kind == ReuseKind.None || request.Request.CachePolicy == CachePolicy.Refresh)
             {
                 groups.Add(new GroupBuilder(request, scope: null, text: null));
                 continue;
             }
 
-            var scope = RequestFingerprint.Scope(request.Request);
-            var exact = RequestFingerprint.Exact(request.Request, scope);
-            if (byExactKey.TryGetValue(exact, out var same))
+            if (byExactKey.TryGetValue(reuse.ExactKey!, out var same))
             {
                 same.Add(request, 1.0);
                 continue;
             }
 
-            var group = new GroupBuilder(request, scope, reuseKind == ReuseKind.Semantic ? text : null);
-            byExactKey[exact] = group;
+            var group = new GroupBuilder(request, reuse.Scope, reuse.Kind == ReuseKind.Semantic && request.Embedding is not null ? reuse.Text : null);
+            byExactKey[reuse.ExactKey!] = group;
             groups.Add(group);
         }
 
-        MergeNearDuplicates(groups, cancellationToken);
+        MergeNearDuplicates(groups);
         var plan = groups.Where(g => !g.Absorbed).Select(g => g.Build()).ToList();
         var lane = requests.Count > 0 ? requests[0].Lane : "";
         metrics.BatchPlanned(lane, plan.Count, requests.Count - plan.Count);
         return plan;
     }
 
-    private void MergeNearDuplicates(List<GroupBuilder> groups, CancellationToken cancellationToken)
+    private void MergeNearDuplicates(List<GroupBuilder> groups)
     {
-        var scopes = groups.Where(g => g.Text is not null).GroupBy(g => g.Scope!, StringComparer.Ordinal).Where(s => s.Count() >= 2).ToList();
-        var candidates = scopes.SelectMany(s => s).ToList();
-        if (candidates.Count == 0)
-        {
-            return;
-        }
-
-        var started = Stopwatch.GetTimestamp();
-        var embeddings = embedder.Embed([.. candidates.Select(c => c.Text!)], cancellationToken);
-        metrics.Embedded(candidates.Count, Stopwatch.GetElapsedTime(started));
-        for (var i = 0; i < candidates.Count; i++)
-        {
-            candidates[i].Embedding = embeddings[i];
-        }
-
+        var scopes = groups.Where(g => g.Text is not null).GroupBy(g => g.Scope!, StringComparer.Ordinal).Where(s => s.Count() >= 2);
         foreach (var scope in scopes)
         {
             var leaders = new List<GroupBuilder>();
@@ -86,7 +67,7 @@ public sealed partial class CoalescingPlanner(
                 var bestSimilarity = double.MinValue;
                 foreach (var leader in leaders)
                 {
-                    var decision = matcher.Decide(leader.Text!, leader.Embedding!, group.Text!, group.Embedding!);
+                    var decision = matcher.Decide(leader.Text!, leader.Leader.Embedding!, group.Text!, group.Leader.Embedding!);
                     if (decision.IsMatch && decision.Similarity > bestSimilarity)
                     {
                         best = leader;
@@ -110,41 +91,8 @@ public sealed partial class CoalescingPlanner(
         }
     }
 
-    private ReuseKind Classify(PendingRequest pending, out string? text)
-    {
-        var request = pending.Request;
-        text = null;
-        if (request.CachePolicy is CachePolicy.Bypass or CachePolicy.Refresh || request.Temperature > reuse.CurrentValue.MaxTemperature)
-        {
-            return ReuseKind.None;
-        }
-
-        if (request.CachePolicy == CachePolicy.ExactOnly || request.Tools is not null || !SemanticAllowed(pending))
-        {
-            return ReuseKind.Exact;
-        }
-
-        text = RequestFingerprint.LastUserText(request);
-        // all-MiniLM-L6-v2 reads 256 word pieces and drops the rest: a longer turn could differ where it cannot see.
-        return text is not null && embedder.Fits(text) ? ReuseKind.Semantic : ReuseKind.Exact;
-    }
-
-    private bool SemanticAllowed(PendingRequest pending)
-    {
-        var lane = messaging.Value.EffectiveLanes.TryGetValue(pending.Lane, out var laneOptions) ? laneOptions.SemanticReuse : null;
-        var tenant = tenants.For(pending.Request.TenantId).SemanticReuse;
-        return (lane ?? reuse.CurrentValue.SemanticByDefault) && (tenant ?? true);
-    }
-
     [LoggerMessage(EventId = 1500, Level = LogLevel.Debug, Message = "Request {RequestId} not coalesced with {LeaderId}: similarity {Similarity:0.000} but the {Guard} guard differs")]
     private static partial void LogGuardRejected(ILogger logger, string requestId, string leaderId, double similarity, string guard);
-
-    private enum ReuseKind
-    {
-        None,
-        Exact,
-        Semantic,
-    }
 
     private sealed class GroupBuilder(PendingRequest leader, string? scope, string? text)
     {
@@ -155,8 +103,6 @@ public sealed partial class CoalescingPlanner(
         public string? Scope { get; } = scope;
 
         public string? Text { get; } = text;
-
-        public Embedding? Embedding { get; set; }
 
         public bool Absorbed { get; private set; }
 

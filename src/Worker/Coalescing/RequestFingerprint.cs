@@ -12,9 +12,18 @@ namespace PromptQueue.Worker.Coalescing;
 /// </summary>
 public static class RequestFingerprint
 {
-    public static string Scope(CompletionRequest request) => Hash(writer =>
+    /// <summary>The scope hash; <paramref name="sharedScope"/> replaces the tenant where tenants share answers on purpose.</summary>
+    public static string Scope(CompletionRequest request, string? sharedScope = null) => Hash(writer =>
     {
-        writer.WriteString("tenant", request.TenantId);
+        if (sharedScope is null)
+        {
+            writer.WriteString("tenant", request.TenantId);
+        }
+        else
+        {
+            writer.WriteString("sharedScope", sharedScope);
+        }
+
         writer.WriteString("model", request.Model);
         WriteNumber(writer, "temperature", request.Temperature);
         WriteNumber(writer, "maxTokens", request.MaxTokens);

@@ -17,6 +17,12 @@ public sealed class WorkerMetrics
     private readonly Counter<long> _coalesced;
     private readonly Histogram<double> _embeddingDuration;
     private readonly Counter<long> _embeddedTexts;
+    private readonly Counter<long> _cacheLookups;
+    private readonly Counter<long> _cacheStores;
+    private readonly Counter<long> _cacheErrors;
+    private readonly Counter<long> _singleFlight;
+    private readonly Counter<long> _idempotentReplays;
+    private readonly Counter<long> _idempotencyUnprotected;
 
     public WorkerMetrics(IMeterFactory meterFactory)
     {
@@ -31,6 +37,12 @@ public sealed class WorkerMetrics
         _coalesced = meter.CreateCounter<long>("coalesced_requests", description: "Requests answered by another request's provider call.");
         _embeddingDuration = meter.CreateHistogram<double>("embedding_duration", "s", "Time of one batched embedding call.");
         _embeddedTexts = meter.CreateCounter<long>("embedded_texts", description: "Texts embedded.");
+        _cacheLookups = meter.CreateCounter<long>("cache_lookups", description: "Cache lookups by kind (exact, semantic) and result (l1, l2, hit, miss).");
+        _cacheStores = meter.CreateCounter<long>("cache_stores", description: "Provider answers stored in the cache.");
+        _cacheErrors = meter.CreateCounter<long>("cache_redis_errors", description: "Redis operations that failed or timed out (the request went on without L2).");
+        _singleFlight = meter.CreateCounter<long>("single_flight", description: "Cacheable provider calls: lead (this request called), shared (another's call answered it), timeout (waited, then called).");
+        _idempotentReplays = meter.CreateCounter<long>("idempotent_replays", description: "Requests already answered (redelivery, duplicate publish): the stored result was published again.");
+        _idempotencyUnprotected = meter.CreateCounter<long>("idempotency_unprotected", description: "Results recorded in this worker only because Redis was down: a redelivery elsewhere could be answered twice.");
     }
 
     public void RequestStarted(string lane) => _inFlight.Add(1, new KeyValuePair<string, object?>("lane", lane));
@@ -66,4 +78,16 @@ public sealed class WorkerMetrics
 
     public void ProviderCalled(string endpoint, string status, TimeSpan elapsed) =>
         _providerDuration.Record(elapsed.TotalSeconds, new("endpoint", endpoint), new("status", status));
+
+    public void CacheLookup(string kind, string result) => _cacheLookups.Add(1, new("kind", kind), new("result", result));
+
+    public void CacheStored() => _cacheStores.Add(1);
+
+    public void CacheError(string operation) => _cacheErrors.Add(1, new KeyValuePair<string, object?>("operation", operation));
+
+    public void SingleFlight(string result) => _singleFlight.Add(1, new KeyValuePair<string, object?>("result", result));
+
+    public void IdempotentReplay() => _idempotentReplays.Add(1);
+
+    public void IdempotencyUnprotected() => _idempotencyUnprotected.Add(1);
 }

@@ -18,6 +18,8 @@ public static class EmbeddingsExtensions
         builder.Services.AddHostedService(sp => sp.GetRequiredService<EmbeddingWarmup>());
         builder.Services.AddHealthChecks().AddCheck<EmbeddingWarmup>("embeddings", tags: ["ready"]);
         builder.Services.AddSingleton<SemanticMatcher>();
+        builder.Services.AddSingleton<ReuseClassifier>();
+        builder.Services.AddSingleton<BatchEmbedding>();
         builder.Services.AddSingleton<CoalescingPlanner>();
         return builder;
     }

@@ -9,6 +9,8 @@ namespace PromptQueue.Worker.Matching;
 /// </summary>
 public sealed class SemanticMatcher(IOptionsMonitor<MatchOptions> options)
 {
+    public double Threshold => options.CurrentValue.SimilarityThreshold;
+
     public MatchDecision Decide(string textA, Embedding a, string textB, Embedding b) => Decide(textA, a, textB, b, options.CurrentValue);
 
     public static MatchDecision Decide(string textA, Embedding a, string textB, Embedding b, MatchOptions settings)

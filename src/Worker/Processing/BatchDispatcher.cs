@@ -1,47 +1,125 @@
+using PromptQueue.Contracts;
 using PromptQueue.Worker.Batching;
+using PromptQueue.Worker.Caching;
 using PromptQueue.Worker.Coalescing;
+using PromptQueue.Worker.Embeddings;
 
 namespace PromptQueue.Worker.Processing;
 
 /// <summary>
-/// Handles a closed micro-batch: requests that end before any provider call are answered at once; the rest are
-/// planned into coalesced groups and dispatched most urgent group first. Each group, and each member's event,
-/// finishes on its own, so a slow provider call never holds its neighbours' acknowledgements.
+/// Handles a closed micro-batch, cheapest answer first: results already published (idempotency), requests that end
+/// before any provider call, exact cache hits, then one embedding call for what is left, semantic cache hits, and
+/// finally coalesced groups dispatched most urgent first. Each group, and each member's event, finishes on its own,
+/// so a slow provider call never holds its neighbours' acknowledgements.
 /// </summary>
-public sealed partial class BatchDispatcher(RequestProcessor processor, CoalescingPlanner planner, ILogger<BatchDispatcher> logger) : IBatchHandler
+public sealed partial class BatchDispatcher(
+    RequestProcessor processor,
+    ReuseClassifier classifier,
+    ResponseCache cache,
+    IdempotencyStore idempotency,
+    BatchEmbedding embedding,
+    CoalescingPlanner planner,
+    ILogger<BatchDispatcher> logger) : IBatchHandler
 {
     public async Task HandleAsync(IReadOnlyList<PendingRequest> batch, CancellationToken stoppingToken)
     {
         var live = new List<PendingRequest>(batch.Count);
-        foreach (var request in batch)
+        var answered = await Task.WhenAll(batch.Select(async request => (request, stored: await idempotency.FindAsync(request.Request))));
+        foreach (var (request, stored) in answered)
         {
-            if (processor.Precheck(request) is { } failure)
+            if (stored is not null)
             {
-                _ = processor.CompleteAsync(request, failure); // completes the request; never throws
+                _ = processor.ReplayAsync(request, stored); // completes the request; never throws
+            }
+            else if (processor.Precheck(request) is { } failure)
+            {
+                _ = processor.CompleteAsync(request, failure);
             }
             else
             {
+                request.Reuse = classifier.Classify(request);
                 live.Add(request);
             }
         }
 
-        // Planning embeds the batch: CPU-bound, blocking work that would starve the thread pool MassTransit and the
-        // broker client run on (2 threads on a 2-core machine), so it gets a thread of its own.
-        var plan = live.Count == 0 ? [] : await Task.Factory.StartNew(
-            () => Plan(live, stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-        foreach (var group in plan.OrderByDescending(g => g.Priority).ThenBy(g => g.FirstReceivedAt))
+        if (cache.Enabled)
+        {
+            live = await AnswerFromCacheAsync(live, ReuseKind.Exact);
+        }
+
+        // Embedding is CPU-bound, blocking work that would starve the thread pool MassTransit and the broker client
+        // run on (2 threads on a 2-core machine), so it gets a thread of its own.
+        var toEmbed = embedding.Needed(live, semanticCache: cache.Enabled);
+        if (toEmbed.Count > 0)
+        {
+            await Task.Factory.StartNew(() => EmbedSafely(toEmbed, stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        }
+
+        if (cache.Enabled)
+        {
+            live = await AnswerFromCacheAsync(live, ReuseKind.Semantic);
+        }
+
+        foreach (var group in Plan(live).OrderByDescending(g => g.Priority).ThenBy(g => g.FirstReceivedAt))
         {
             _ = processor.ExecuteAsync(group); // completes every member; never throws
         }
     }
 
-    private IReadOnlyList<RequestGroup> Plan(List<PendingRequest> live, CancellationToken stoppingToken)
+    /// <summary>Answers the requests the cache holds (exact key, or a similar prompt) and returns the rest.</summary>
+    private async Task<List<PendingRequest>> AnswerFromCacheAsync(List<PendingRequest> live, ReuseKind step)
+    {
+        var lookups = live.Select(async request =>
+        {
+            var reuse = request.Reuse!;
+            if (reuse.Kind == ReuseKind.None || request.Request.CachePolicy == CachePolicy.Refresh)
+            {
+                return (request, hit: (CacheHit?)null);
+            }
+
+            if (step == ReuseKind.Exact)
+            {
+                return (request, hit: await cache.GetAsync(reuse.ExactKey!) is { } answer ? new CacheHit(answer, ResultSource.ExactCache, 1.0) : null);
+            }
+
+            return (request, hit: reuse.Kind == ReuseKind.Semantic && request.Embedding is { } vector ? await cache.FindSimilarAsync(reuse, vector) : null);
+        });
+        var rest = new List<PendingRequest>(live.Count);
+        foreach (var (request, hit) in await Task.WhenAll(lookups))
+        {
+            if (hit is null)
+            {
+                rest.Add(request);
+            }
+            else
+            {
+                _ = processor.CompleteAsync(request, processor.FromCache(request, hit));
+            }
+        }
+
+        return rest;
+    }
+
+    private void EmbedSafely(IReadOnlyList<PendingRequest> requests, CancellationToken stoppingToken)
     {
         try
         {
-            return planner.Plan(live, stoppingToken);
+            embedding.Embed(requests, stoppingToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Semantic reuse saves money; it must never cost an answer. Unembedded requests match exactly only.
+            LogEmbeddingFailed(logger, ex, requests.Count);
+        }
+    }
+
+    private IReadOnlyList<RequestGroup> Plan(List<PendingRequest> live)
+    {
+        try
+        {
+            return live.Count == 0 ? [] : planner.Plan(live);
+        }
+        catch (Exception ex)
         {
             // Coalescing saves money; it must never cost an answer. Without a plan every request calls on its own.
             LogPlanningFailed(logger, ex, live.Count);
@@ -51,4 +129,7 @@ public sealed partial class BatchDispatcher(RequestProcessor processor, Coalesci
 
     [LoggerMessage(EventId = 1110, Level = LogLevel.Error, Message = "Coalescing failed for a batch of {Count}; each request is sent on its own")]
     private static partial void LogPlanningFailed(ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(EventId = 1111, Level = LogLevel.Error, Message = "Embedding failed for {Count} requests; they are matched exactly only")]
+    private static partial void LogEmbeddingFailed(ILogger logger, Exception exception, int count);
 }

@@ -1,5 +1,7 @@
+using Microsoft.Extensions.Options;
 using PromptQueue.Contracts;
 using PromptQueue.Worker.Batching;
+using PromptQueue.Worker.Caching;
 using PromptQueue.Worker.Coalescing;
 using PromptQueue.Worker.Diagnostics;
 using PromptQueue.Worker.Providers;
@@ -11,17 +13,22 @@ namespace PromptQueue.Worker.Processing;
 
 /// <summary>
 /// Takes requests to their terminal events: checks that end a request before any provider call (invalid, expired,
-/// too long), one provider call per group, one event per member, and only then the release of each member's
-/// broker delivery.
+/// too long), one provider call per group (or none, when an identical call in flight elsewhere answers it), the
+/// answer stored in the cache, one event per member recorded by RequestId, and only then the release of each
+/// member's broker delivery.
 /// </summary>
 public sealed partial class RequestProcessor(
     CompletionRequestValidator validator,
     TokenCounter tokens,
     ProviderRouter providers,
     IResultPublisher publisher,
+    ResponseCache cache,
+    SingleFlight flights,
+    IdempotencyStore idempotency,
     WorkerMetrics metrics,
     TimeProvider time,
-    Microsoft.Extensions.Options.IOptionsMonitor<ProvidersOptions> providerOptions,
+    IOptionsMonitor<ProvidersOptions> providerOptions,
+    IOptions<CacheOptions> cacheOptions,
     ILogger<RequestProcessor> logger)
 {
     /// <summary>A single request, start to finish (no coalescing).</summary>
@@ -72,11 +79,27 @@ public sealed partial class RequestProcessor(
         }
     }
 
-    /// <summary>Publishes a request's terminal event and releases its delivery.</summary>
-    public async Task CompleteAsync(PendingRequest pending, ResultEnvelope result)
+    /// <summary>Publishes again the result a request already got (redelivery, duplicate publish): no provider call.</summary>
+    public Task ReplayAsync(PendingRequest pending, ResultEnvelope stored)
+    {
+        metrics.IdempotentReplay();
+        LogReplayed(logger, pending.Request.RequestId);
+        return CompleteAsync(pending, stored, record: false);
+    }
+
+    /// <summary>Publishes a request's terminal event (recorded by RequestId first) and releases its delivery.</summary>
+    public async Task CompleteAsync(PendingRequest pending, ResultEnvelope result) => await CompleteAsync(pending, result, record: true);
+
+    private async Task CompleteAsync(PendingRequest pending, ResultEnvelope result, bool record)
     {
         try
         {
+            if (record)
+            {
+                // Before publishing: a crash between the two republishes this record instead of answering twice.
+                await idempotency.RecordAsync(pending.Request, result);
+            }
+
             await publisher.PublishAsync(pending.Request, result, pending.Cancellation);
             Record(pending, result);
             pending.Complete();
@@ -92,15 +115,37 @@ public sealed partial class RequestProcessor(
         }
     }
 
+    /// <summary>A cache hit as the request's event: source, similarity and the RequestId whose answer it reuses.</summary>
+    public ResultEnvelope FromCache(PendingRequest pending, CacheHit hit) => Succeeded(pending, hit.Answer, hit.Source, hit.Similarity, TimeSpan.Zero);
+
     /// <summary>One provider call for the group's leader; every member gets its own event from that answer.</summary>
     public async Task ExecuteAsync(RequestGroup group)
     {
         ProviderCallResult? call = null;
         Exception? unexpected = null;
         var started = time.GetUtcNow();
+        var reuse = group.Leader.Reuse;
+        var cacheable = cache.Enabled && reuse is { Kind: not Coalescing.ReuseKind.None };
+        Flight? flight = null;
         try
         {
+            if (cacheable && group.Leader.Request.CachePolicy != CachePolicy.Refresh)
+            {
+                flight = await flights.JoinAsync(reuse!.ExactKey!, group.Leader.Request.RequestId, group.Leader.Cancellation);
+                if (flight.Answer is { } shared)
+                {
+                    // An identical request in flight elsewhere was answered while this one waited.
+                    await Task.WhenAll(group.Members.Select(member => CompleteAsync(member.Request,
+                        Succeeded(member.Request, shared, member.IsLeader(group) ? ResultSource.ExactCache : ResultSource.SemanticCache, member.Similarity, time.GetUtcNow() - started))));
+                    return;
+                }
+            }
+
             call = await CallProviderAsync(group);
+            if (cacheable && call is { Succeeded: true })
+            {
+                await cache.StoreAsync(reuse!, group.Leader.Embedding, ToCachedAnswer(group.Leader, call));
+            }
         }
         catch (OperationCanceledException) when (group.Leader.Cancellation.IsCancellationRequested)
         {
@@ -115,6 +160,10 @@ public sealed partial class RequestProcessor(
         {
             LogUnexpected(logger, ex, group.Leader.Request.RequestId);
             unexpected = ex;
+        }
+        finally
+        {
+            flight?.Dispose();
         }
 
         await Task.WhenAll(group.Members.Select(member => CompleteAsync(member.Request, ResultFor(group, member, call, unexpected is not null, started))));
@@ -191,6 +240,50 @@ public sealed partial class RequestProcessor(
         });
     }
 
+    private ResultEnvelope Succeeded(PendingRequest pending, CachedAnswer answer, ResultSource source, double similarity, TimeSpan waited)
+    {
+        var request = pending.Request;
+        return ResultEnvelope.Of(new CompletionSucceeded
+        {
+            RequestId = request.RequestId,
+            TenantId = request.TenantId,
+            Model = request.Model,
+            Content = answer.Content,
+            ToolCalls = answer.ToolCalls,
+            FinishReason = answer.FinishReason,
+            Usage = answer.Usage,
+            Source = source,
+            Similarity = Math.Round(similarity, 4),
+            MatchedRequestId = answer.RequestId,
+            Provider = answer.Provider,
+            Attempts = 0,
+            Priority = pending.Priority,
+            Lane = pending.Lane,
+            Timings = Timings(pending, waited),
+            Metadata = request.Metadata,
+        });
+    }
+
+    private CachedAnswer ToCachedAnswer(PendingRequest leader, ProviderCallResult call)
+    {
+        var now = time.GetUtcNow();
+        var tags = leader.Request.Metadata?.GetValueOrDefault(cacheOptions.Value.TagsMetadataKey) is { } list
+            ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : [];
+        return new CachedAnswer
+        {
+            RequestId = leader.Request.RequestId,
+            Content = call.Content,
+            ToolCalls = call.ToolCalls,
+            FinishReason = call.FinishReason,
+            Usage = call.Usage,
+            Provider = call.Endpoint,
+            StoredAt = now,
+            NotAfter = now + cacheOptions.Value.MaxLifetime,
+            Tags = tags,
+        };
+    }
+
     private ResultEnvelope Failed(PendingRequest pending, FailureCode code, string message, bool retryable, int attempts, TimeSpan providerTime) =>
         ResultEnvelope.Of(new CompletionFailed
         {
@@ -239,6 +332,9 @@ public sealed partial class RequestProcessor(
 
     [LoggerMessage(EventId = 1202, Level = LogLevel.Error, Message = "Request {RequestId} could not be answered; its delivery goes back to the broker")]
     private static partial void LogPublishFailed(ILogger logger, Exception exception, string requestId);
+
+    [LoggerMessage(EventId = 1204, Level = LogLevel.Information, Message = "Request {RequestId} was already answered; its stored result is published again")]
+    private static partial void LogReplayed(ILogger logger, string requestId);
 
     [LoggerMessage(EventId = 1203, Level = LogLevel.Error, Message = "Request {RequestId} failed unexpectedly; it is answered with Internal")]
     private static partial void LogUnexpected(ILogger logger, Exception exception, string requestId);

@@ -11,4 +11,11 @@ public sealed class TenantOptions
 
     /// <summary>This tenant's near-duplicate requests may share one provider call. Null: allowed (lanes decide).</summary>
     public bool? SemanticReuse { get; set; }
+
+    /// <summary>
+    /// Tenants naming the same shared scope share cached answers and coalesced calls; unset (the default): the
+    /// tenant's answers are its own and never served to anyone else.
+    /// </summary>
+    [RegularExpression("^[A-Za-z0-9_.-]{1,64}$")]
+    public string? CacheScope { get; set; }
 }

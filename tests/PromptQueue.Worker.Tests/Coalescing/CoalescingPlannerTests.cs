@@ -32,7 +32,7 @@ public sealed class CoalescingPlannerTests : IClassFixture<EmbedderFixture>, IDi
         var paraphrases = new[] { Pending("How do I reset my password?"), Pending("How can I reset my password?"), Pending("How can I reset my password") };
         var unrelated = new[] { Pending("What is the capital of France?"), Pending("Write a haiku about autumn.") };
 
-        var plan = Planner().Plan([.. paraphrases, .. unrelated], default);
+        var plan = Plan([.. paraphrases, .. unrelated]);
 
         Assert.Equal(3, plan.Count);
         var group = Assert.Single(plan, g => g.Members.Count == 3);
@@ -47,7 +47,7 @@ public sealed class CoalescingPlannerTests : IClassFixture<EmbedderFixture>, IDi
     [InlineData("Is the API available in the EU region?", "Is the API available in the US region?")]
     public void Near_misses_that_cosine_confuses_are_not_coalesced(string a, string b)
     {
-        var plan = Planner().Plan([Pending(a), Pending(b)], default);
+        var plan = Plan([Pending(a), Pending(b)]);
 
         Assert.Equal(2, plan.Count);
     }
@@ -55,7 +55,7 @@ public sealed class CoalescingPlannerTests : IClassFixture<EmbedderFixture>, IDi
     [Fact]
     public void Identical_prompts_of_two_tenants_are_never_coalesced()
     {
-        var plan = Planner().Plan([Pending("Same question?", tenant: "a"), Pending("Same question?", tenant: "b")], default);
+        var plan = Plan([Pending("Same question?", tenant: "a"), Pending("Same question?", tenant: "b")]);
 
         Assert.Equal(2, plan.Count);
         Assert.Equal(0, _embedder.Calls); // each scope holds one candidate: nothing to compare, nothing embedded
@@ -68,7 +68,7 @@ public sealed class CoalescingPlannerTests : IClassFixture<EmbedderFixture>, IDi
         var otherSystem = Pending("How do I reset my password?", system: "Answer in French.");
         var hotter = Pending("How do I reset my password?") is var p ? Retag(p, p.Request with { Temperature = 0.5 }) : null!;
 
-        Assert.Equal(3, Planner().Plan([plain, otherSystem, hotter], default).Count);
+        Assert.Equal(3, Plan([plain, otherSystem, hotter]).Count);
     }
 
     [Fact]
@@ -77,7 +77,7 @@ public sealed class CoalescingPlannerTests : IClassFixture<EmbedderFixture>, IDi
         var bulk = Pending("How do I reset my password?", priority: 1);
         var urgent = Pending("How can I reset my password?", priority: 9);
 
-        var group = Assert.Single(Planner().Plan([bulk, urgent], default));
+        var group = Assert.Single(Plan([bulk, urgent]));
 
         Assert.Same(urgent, group.Leader);
         Assert.Equal(9, group.Priority);
@@ -93,7 +93,7 @@ public sealed class CoalescingPlannerTests : IClassFixture<EmbedderFixture>, IDi
             Pending("How can I reset my password?", lane: "strict"),
         };
 
-        var plan = Planner().Plan(requests, default);
+        var plan = Plan(requests);
 
         Assert.Equal(2, plan.Count);
         Assert.Contains(plan, g => g.Members.Count == 2 && g.Members.All(m => m.Similarity == 1.0));
@@ -103,7 +103,7 @@ public sealed class CoalescingPlannerTests : IClassFixture<EmbedderFixture>, IDi
     [Fact]
     public void Tenant_without_semantic_reuse_gets_exact_coalescing_only()
     {
-        var plan = Planner().Plan([Pending("How do I reset my password?", tenant: "exact-only-tenant"), Pending("How can I reset my password?", tenant: "exact-only-tenant")], default);
+        var plan = Plan([Pending("How do I reset my password?", tenant: "exact-only-tenant"), Pending("How can I reset my password?", tenant: "exact-only-tenant")]);
 
         Assert.Equal(2, plan.Count);
     }
@@ -116,7 +116,7 @@ public sealed class CoalescingPlannerTests : IClassFixture<EmbedderFixture>, IDi
         var a = Pending("How do I reset my password?");
         var b = Retag(Pending("How do I reset my password?"), a.Request with { RequestId = "b", CachePolicy = policy });
 
-        Assert.Equal(2, Planner().Plan([a, b], default).Count);
+        Assert.Equal(2, Plan([a, b]).Count);
     }
 
     [Fact]
@@ -126,7 +126,7 @@ public sealed class CoalescingPlannerTests : IClassFixture<EmbedderFixture>, IDi
         var b = Retag(Pending("x"), TestRequests.Valid("How do I reset my password?") with { RequestId = "b", CachePolicy = CachePolicy.ExactOnly });
         var c = Retag(Pending("x"), TestRequests.Valid("How can I reset my password?") with { RequestId = "c", CachePolicy = CachePolicy.ExactOnly });
 
-        Assert.Equal(2, Planner().Plan([a, b, c], default).Count);
+        Assert.Equal(2, Plan([a, b, c]).Count);
     }
 
     [Fact]
@@ -134,7 +134,7 @@ public sealed class CoalescingPlannerTests : IClassFixture<EmbedderFixture>, IDi
     {
         var shared = string.Join(' ', Enumerable.Repeat("The quarterly report covers revenue, costs and outlook.", 40));
 
-        var plan = Planner().Plan([Pending(shared + " Summarize it for the board."), Pending(shared + " Summarize it for the engineers.")], default);
+        var plan = Plan([Pending(shared + " Summarize it for the board."), Pending(shared + " Summarize it for the engineers.")]);
 
         Assert.Equal(2, plan.Count);
         Assert.Equal(0, _embedder.Calls);
@@ -147,19 +147,34 @@ public sealed class CoalescingPlannerTests : IClassFixture<EmbedderFixture>, IDi
         var a = Pending("How do I reset my password?");
         var b = Pending("How can I reset my password?");
 
-        var plan = Planner().Plan([Retag(a, a.Request with { Tools = tools.RootElement.Clone() }), Retag(b, b.Request with { Tools = tools.RootElement.Clone() })], default);
+        var plan = Plan([Retag(a, a.Request with { Tools = tools.RootElement.Clone() }), Retag(b, b.Request with { Tools = tools.RootElement.Clone() })]);
 
         Assert.Equal(2, plan.Count);
     }
 
-    private CoalescingPlanner Planner() => new(
-        _embedder,
-        new SemanticMatcher(new StaticOptionsMonitor<MatchOptions>(new MatchOptions())),
-        new StaticOptionsMonitor<ReuseOptions>(new ReuseOptions()),
-        Options.Create(_messaging),
-        new TenantPolicy(new StaticOptionsMonitor<TenantsOptions>(_tenants)),
-        new WorkerMetrics(_services.GetRequiredService<IMeterFactory>()),
-        NullLogger<CoalescingPlanner>.Instance);
+    /// <summary>As the dispatcher does it: classify, embed what a semantic step compares (no cache here), plan.</summary>
+    private IReadOnlyList<RequestGroup> Plan(IReadOnlyList<PendingRequest> requests)
+    {
+        var metrics = new WorkerMetrics(_services.GetRequiredService<IMeterFactory>());
+        var classifier = new ReuseClassifier(
+            _embedder,
+            new StaticOptionsMonitor<ReuseOptions>(new ReuseOptions()),
+            Options.Create(_messaging),
+            new TenantPolicy(new StaticOptionsMonitor<TenantsOptions>(_tenants)));
+        foreach (var request in requests)
+        {
+            request.Reuse = classifier.Classify(request);
+        }
+
+        var embedding = new BatchEmbedding(_embedder, metrics);
+        var needed = embedding.Needed(requests, semanticCache: false);
+        if (needed.Count > 0)
+        {
+            embedding.Embed(needed, CancellationToken.None);
+        }
+
+        return new CoalescingPlanner(new SemanticMatcher(new StaticOptionsMonitor<MatchOptions>(new MatchOptions())), metrics, NullLogger<CoalescingPlanner>.Instance).Plan(requests);
+    }
 
     private PendingRequest Pending(string text, string tenant = "acme", int priority = 5, string lane = "default", string? system = null)
     {

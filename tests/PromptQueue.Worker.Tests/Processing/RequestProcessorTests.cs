@@ -3,7 +3,9 @@ using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using PromptQueue.Contracts;
+using Microsoft.Extensions.Options;
 using PromptQueue.Worker.Batching;
+using PromptQueue.Worker.Tests.Caching;
 using PromptQueue.Worker.Diagnostics;
 using PromptQueue.Worker.Processing;
 using PromptQueue.Worker.Providers;
@@ -20,16 +22,23 @@ public sealed class RequestProcessorTests : IDisposable
     private readonly StubProvider _provider = new();
     private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
     private readonly RequestProcessor _processor;
+    private readonly TestCache _cache;
 
     public RequestProcessorTests()
     {
         var options = new StaticOptionsMonitor<ProvidersOptions>(TestRequests.Providers());
         var router = new ProviderRouter(options, _provider, NullLogger<ProviderRouter>.Instance);
+        var metrics = new WorkerMetrics(_services.GetRequiredService<IMeterFactory>());
+        _cache = TestCache.Disabled(metrics, _time);
         _processor = new RequestProcessor(new CompletionRequestValidator(options), new TokenCounter(options), router, _publisher,
-            new WorkerMetrics(_services.GetRequiredService<IMeterFactory>()), _time, options, NullLogger<RequestProcessor>.Instance);
+            _cache.Cache, _cache.Flights, _cache.Idempotency, metrics, _time, options, Options.Create(_cache.Options), NullLogger<RequestProcessor>.Instance);
     }
 
-    public void Dispose() => _services.Dispose();
+    public void Dispose()
+    {
+        _cache.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _services.Dispose();
+    }
 
     [Fact]
     public async Task Answer_is_published_with_usage_and_timings_and_the_delivery_released()

@@ -1,0 +1,326 @@
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using PromptQueue.Contracts;
+using PromptQueue.Worker.Coalescing;
+using PromptQueue.Worker.Diagnostics;
+using PromptQueue.Worker.Embeddings;
+using PromptQueue.Worker.Matching;
+using StackExchange.Redis;
+
+namespace PromptQueue.Worker.Caching;
+
+/// <summary>
+/// The response cache: exact lookups (L1, then Redis), semantic lookups (this worker's index of the scope, guarded
+/// like coalescing), stores, tag invalidation. Every Redis call is optional: when Redis is away or slow the cache
+/// answers from L1 and reports a miss otherwise, so nothing fails because of it.
+/// Replicas stay in step through a Redis stream of changes (<see cref="CacheSync"/>): an entry stored by one is
+/// indexed by the others at the next poll (200 ms by default).
+/// </summary>
+public sealed partial class ResponseCache(
+    IOptions<CacheOptions> options,
+    LocalAnswerCache local,
+    RedisConnection redis,
+    SemanticMatcher matcher,
+    WorkerMetrics metrics,
+    TimeProvider time,
+    ILogger<ResponseCache> logger)
+{
+    private readonly CacheOptions _options = options.Value;
+    private readonly ConcurrentDictionary<string, ScopeIndex> _indexes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Task> _loads = new(StringComparer.Ordinal);
+
+    /// <summary>Identifies this worker's own entries in the change stream.</summary>
+    public string InstanceId { get; } = Guid.NewGuid().ToString("N");
+
+    public bool Enabled => _options.Enabled;
+
+    public int IndexedEntries => _indexes.Values.Sum(i => i.Count);
+
+    /// <summary>The live answer stored under an exact key, from L1 or Redis; a hit renews its lifetime in both.</summary>
+    public async Task<CachedAnswer?> GetAsync(string exactKey)
+    {
+        if (local.Get(exactKey) is { } cached)
+        {
+            metrics.CacheLookup("exact", "l1");
+            RenewRemote(exactKey, cached);
+            return cached;
+        }
+
+        var answer = await GetRemoteAsync(exactKey);
+        metrics.CacheLookup("exact", answer is null ? "miss" : "l2");
+        return answer;
+    }
+
+    /// <summary>
+    /// The closest cached prompt of the request's scope that passes the similarity threshold and the guards, with
+    /// its answer; null when none does. The request must be embedded.
+    /// </summary>
+    public async Task<CacheHit?> FindSimilarAsync(RequestReuse reuse, Embedding embedding)
+    {
+        await EnsureLoadedAsync(reuse.Scope!);
+        if (!_indexes.TryGetValue(reuse.Scope!, out var index))
+        {
+            metrics.CacheLookup("semantic", "miss");
+            return null;
+        }
+
+        var threshold = matcher.Threshold;
+        foreach (var candidate in index.Search(embedding.Vector, _options.IndexCandidates, threshold))
+        {
+            if (candidate.Key == reuse.ExactKey)
+            {
+                continue; // the exact lookup already missed it: expired or removed
+            }
+
+            var decision = matcher.Decide(reuse.Text!, embedding, candidate.Text, new Embedding(candidate.Vector, 0));
+            if (!decision.IsMatch)
+            {
+                continue;
+            }
+
+            if (await GetStoredAsync(candidate.Key) is { } answer)
+            {
+                metrics.CacheLookup("semantic", "hit");
+                return new CacheHit(answer, ResultSource.SemanticCache, decision.Similarity);
+            }
+
+            index.Remove(candidate.Key); // expired or invalidated while we did not hear of it
+        }
+
+        metrics.CacheLookup("semantic", "miss");
+        return null;
+    }
+
+    /// <summary>Stores a provider's answer under the request's exact key and, when it is compared semantically, in the index.</summary>
+    public async Task StoreAsync(RequestReuse reuse, Embedding? embedding, CachedAnswer answer)
+    {
+        var exactKey = reuse.ExactKey!;
+        var expiresAt = LocalAnswerCache.Min(answer.StoredAt + _options.Ttl, answer.NotAfter);
+        local.Set(exactKey, answer, expiresAt);
+        byte[]? indexValue = null;
+        if (reuse.Kind == ReuseKind.Semantic && embedding is not null)
+        {
+            IndexFor(reuse.Scope!).Upsert(exactKey, embedding.Vector, reuse.Text!);
+            indexValue = EncodeIndexValue(embedding.Vector, reuse.Text!);
+        }
+
+        metrics.CacheStored();
+        if (redis.Database is not { } db)
+        {
+            return;
+        }
+
+        try
+        {
+            var keys = redis.Keys;
+            var ttl = expiresAt - time.GetUtcNow();
+            var batch = db.CreateBatch();
+            var writes = new List<Task>
+            {
+                batch.HashSetAsync(keys.Answer(exactKey), [new HashEntry("a", JsonSerializer.SerializeToUtf8Bytes(answer, WireJson.Options)), new HashEntry("x", expiresAt.ToUnixTimeMilliseconds())]),
+                batch.KeyExpireAsync(keys.Answer(exactKey), ttl),
+            };
+            if (indexValue is not null)
+            {
+                writes.Add(batch.HashSetAsync(keys.Index(reuse.Scope!), exactKey, indexValue));
+            }
+
+            foreach (var tag in answer.Tags)
+            {
+                writes.Add(batch.SetAddAsync(keys.Tag(reuse.Owner, tag), $"{reuse.Scope}|{exactKey}"));
+            }
+
+            writes.Add(batch.StreamAddAsync(keys.Changes,
+                [new NameValueEntry("op", "add"), new NameValueEntry("o", InstanceId), new NameValueEntry("s", reuse.Scope), new NameValueEntry("k", exactKey), new NameValueEntry("v", indexValue ?? [])],
+                maxLength: _options.SyncStreamLength, useApproximateMaxLength: true));
+            batch.Execute();
+            await Task.WhenAll(writes);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            metrics.CacheError("store");
+            LogRedisFailed(logger, "store", ex.GetType().Name);
+        }
+    }
+
+    /// <summary>Removes every entry tagged <paramref name="tag"/> for this owner, here and (through the change stream) on every replica.</summary>
+    public async Task<int> InvalidateTagAsync(string owner, string tag)
+    {
+        var db = redis.Database ?? throw new InvalidOperationException("Redis is unreachable: invalidation needs it to reach every replica.");
+        var tagKey = redis.Keys.Tag(owner, tag);
+        var members = await db.SetMembersAsync(tagKey);
+        var writes = new List<Task>();
+        foreach (var member in members)
+        {
+            var (scope, exactKey) = SplitMember(member.ToString());
+            Forget(scope, exactKey);
+            writes.Add(db.KeyDeleteAsync(redis.Keys.Answer(exactKey)));
+            writes.Add(db.HashDeleteAsync(redis.Keys.Index(scope), exactKey));
+            writes.Add(db.StreamAddAsync(redis.Keys.Changes,
+                [new NameValueEntry("op", "del"), new NameValueEntry("o", InstanceId), new NameValueEntry("s", scope), new NameValueEntry("k", exactKey)],
+                maxLength: _options.SyncStreamLength, useApproximateMaxLength: true));
+        }
+
+        writes.Add(db.KeyDeleteAsync(tagKey));
+        await Task.WhenAll(writes);
+        LogInvalidated(logger, members.Length);
+        return members.Length;
+    }
+
+    /// <summary>Applies another replica's change (from the stream).</summary>
+    internal void Apply(string op, string scope, string exactKey, byte[]? indexValue)
+    {
+        if (op == "del")
+        {
+            Forget(scope, exactKey);
+        }
+        else if (op == "add" && indexValue is { Length: > 0 } && _indexes.TryGetValue(scope, out var index))
+        {
+            // Only scopes this worker serves are indexed; others load in full when a request needs them.
+            var (vector, text) = DecodeIndexValue(indexValue);
+            index.Upsert(exactKey, vector, text);
+        }
+    }
+
+    /// <summary>Scopes loaded before Redis went away may have missed changes: they load again on next use.</summary>
+    internal void ForgetLoadedScopes() => _loads.Clear();
+
+    private void Forget(string scope, string exactKey)
+    {
+        local.Remove(exactKey);
+        if (_indexes.TryGetValue(scope, out var index))
+        {
+            index.Remove(exactKey);
+        }
+    }
+
+    private ScopeIndex IndexFor(string scope) => _indexes.GetOrAdd(scope, _ => new ScopeIndex(_options.IndexMaxEntriesPerScope));
+
+    /// <summary>The first request of a scope loads the scope's entries from Redis (once; again after an outage).</summary>
+    private Task EnsureLoadedAsync(string scope)
+    {
+        IndexFor(scope);
+        if (redis.Database is null)
+        {
+            return Task.CompletedTask; // local entries only until Redis is back; the load happens then
+        }
+
+        var load = _loads.GetOrAdd(scope, LoadAsync);
+        return load.IsCompleted ? Task.CompletedTask : load;
+    }
+
+    /// <summary>Never throws: a failed load is forgotten, so the next request of the scope tries again.</summary>
+    private async Task LoadAsync(string scope)
+    {
+        try
+        {
+            var entries = await redis.Database!.HashGetAllAsync(redis.Keys.Index(scope));
+            var index = IndexFor(scope);
+            foreach (var entry in entries)
+            {
+                var (vector, text) = DecodeIndexValue(entry.Value!);
+                index.Upsert(entry.Name.ToString(), vector, text);
+            }
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or NullReferenceException)
+        {
+            metrics.CacheError("load");
+            LogRedisFailed(logger, "load", ex.GetType().Name);
+            _loads.TryRemove(scope, out _);
+        }
+    }
+
+    /// <summary>An answer from L1 or Redis without counting a lookup (semantic candidates).</summary>
+    private async Task<CachedAnswer?> GetStoredAsync(string exactKey)
+    {
+        if (local.Get(exactKey) is { } cached)
+        {
+            RenewRemote(exactKey, cached);
+            return cached;
+        }
+
+        return await GetRemoteAsync(exactKey);
+    }
+
+    private async Task<CachedAnswer?> GetRemoteAsync(string exactKey)
+    {
+        if (redis.Database is not { } db)
+        {
+            return null;
+        }
+
+        try
+        {
+            var fields = await db.HashGetAsync(redis.Keys.Answer(exactKey), ["a", "x"]);
+            if (fields[0].IsNull || fields[1].IsNull)
+            {
+                return null;
+            }
+
+            var now = time.GetUtcNow();
+            var answer = JsonSerializer.Deserialize<CachedAnswer>((byte[])fields[0]!, WireJson.Options)!;
+            if (DateTimeOffset.FromUnixTimeMilliseconds((long)fields[1]) <= now || answer.NotAfter <= now)
+            {
+                return null; // expired by our clock; Redis drops the key at its own TTL
+            }
+
+            var expiresAt = LocalAnswerCache.Min(now + _options.Ttl, answer.NotAfter);
+            local.Set(exactKey, answer, expiresAt);
+            Renew(db, exactKey, expiresAt, now);
+            return answer;
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or JsonException)
+        {
+            metrics.CacheError("get");
+            LogRedisFailed(logger, "get", ex.GetType().Name);
+            return null;
+        }
+    }
+
+    private void RenewRemote(string exactKey, CachedAnswer answer)
+    {
+        if (redis.Database is { } db)
+        {
+            var now = time.GetUtcNow();
+            Renew(db, exactKey, LocalAnswerCache.Min(now + _options.Ttl, answer.NotAfter), now);
+        }
+    }
+
+    /// <summary>Sliding expiry in Redis: fire and forget, a lost renewal only shortens a lifetime.</summary>
+    private void Renew(IDatabase db, string exactKey, DateTimeOffset expiresAt, DateTimeOffset now)
+    {
+        var key = redis.Keys.Answer(exactKey);
+        db.HashSet(key, "x", expiresAt.ToUnixTimeMilliseconds(), When.Exists, CommandFlags.FireAndForget);
+        db.KeyExpire(key, expiresAt - now, CommandFlags.FireAndForget);
+    }
+
+    internal static byte[] EncodeIndexValue(ReadOnlySpan<float> vector, string text)
+    {
+        var value = new byte[(ScopeIndex.Dimensions * 2) + Encoding.UTF8.GetByteCount(text)];
+        System.Numerics.Tensors.TensorPrimitives.ConvertToHalf(vector, MemoryMarshal.Cast<byte, Half>(value.AsSpan(0, ScopeIndex.Dimensions * 2)));
+        Encoding.UTF8.GetBytes(text, value.AsSpan(ScopeIndex.Dimensions * 2));
+        return value;
+    }
+
+    internal static (float[] Vector, string Text) DecodeIndexValue(byte[] value)
+    {
+        var vector = new float[ScopeIndex.Dimensions];
+        System.Numerics.Tensors.TensorPrimitives.ConvertToSingle(MemoryMarshal.Cast<byte, Half>(value.AsSpan(0, ScopeIndex.Dimensions * 2)), vector);
+        return (vector, Encoding.UTF8.GetString(value.AsSpan(ScopeIndex.Dimensions * 2)));
+    }
+
+    private static (string Scope, string Key) SplitMember(string member)
+    {
+        var bar = member.IndexOf('|', StringComparison.Ordinal);
+        return (member[..bar], member[(bar + 1)..]);
+    }
+
+    [LoggerMessage(EventId = 1610, Level = LogLevel.Warning, Message = "Redis {Operation} failed ({Error}); the request goes on without L2")]
+    private static partial void LogRedisFailed(ILogger logger, string operation, string error);
+
+    [LoggerMessage(EventId = 1611, Level = LogLevel.Information, Message = "Invalidated {Count} cached answers by tag")]
+    private static partial void LogInvalidated(ILogger logger, int count);
+}
