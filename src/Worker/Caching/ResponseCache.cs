@@ -289,11 +289,14 @@ public sealed partial class ResponseCache(
         }
     }
 
-    /// <summary>Sliding expiry in Redis: fire and forget, a lost renewal only shortens a lifetime.</summary>
+    /// <summary>
+    /// Sliding expiry in Redis: fire and forget, a lost renewal only shortens a lifetime. Should the key have gone
+    /// meanwhile, this leaves a hash without an answer that reads as a miss and expires with the same TTL.
+    /// </summary>
     private void Renew(IDatabase db, string exactKey, DateTimeOffset expiresAt, DateTimeOffset now)
     {
         var key = redis.Keys.Answer(exactKey);
-        db.HashSet(key, "x", expiresAt.ToUnixTimeMilliseconds(), When.Exists, CommandFlags.FireAndForget);
+        db.HashSet(key, "x", expiresAt.ToUnixTimeMilliseconds(), When.Always, CommandFlags.FireAndForget);
         db.KeyExpire(key, expiresAt - now, CommandFlags.FireAndForget);
     }
 
