@@ -8,6 +8,13 @@ using Spectre.Console;
 // Runs against the broker, simulator and worker that scripts/bench starts.
 // Arguments: count concurrency maxConnections | semantic count batchSize questions.jsonl.gz
 var broker = new Uri(Environment.GetEnvironmentVariable("PROMPTQUEUE_RABBITMQ_URI") ?? "amqp://guest:guest@127.0.0.1:5672/");
+if (args.Length > 0 && args[0] == "cache")
+{
+    // cache pairs.jsonl.gz pairLimit redisConfiguration
+    await CacheBench.RunAsync(broker, args[1], int.Parse(args[2], CultureInfo.InvariantCulture), args[3]);
+    return 0;
+}
+
 if (args.Length > 0 && args[0] == "semantic")
 {
     var (embedding, semantic, withoutEmbedding) = await SemanticPathBench.RunAsync(broker, args[3], int.Parse(args[1], CultureInfo.InvariantCulture), int.Parse(args[2], CultureInfo.InvariantCulture));
@@ -37,6 +44,8 @@ var sample = new CompletionRequest
     RequestId = Guid.NewGuid().ToString(),
     TenantId = "bench",
     Model = "sim-small",
+    // The path's overhead, not the cache's: every request goes to the provider (and nothing is embedded).
+    CachePolicy = CachePolicy.Bypass,
     Messages = [new ChatMessage { Role = "system", Content = "Answer in one short paragraph." }, new ChatMessage { Role = "user", Content = "Bench question: why do export jobs time out?" }],
     MaxTokens = 128,
 };

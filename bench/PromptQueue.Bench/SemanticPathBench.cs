@@ -43,12 +43,14 @@ public static class SemanticPathBench
 
     private static async Task<Measurement> WorkerAsync(Uri broker, List<string> questions, CachePolicy policy, string name)
     {
-        var settings = new ProducerSettings { RabbitMqUri = broker, Count = questions.Count, Tenant = "bench-semantic", Mix = PriorityMix.Parse("normal=1"), Quiet = true };
+        // A tenant of its own per phase: the second phase must not hit what the first one cached.
+        var tenant = $"bench-semantic-{Guid.NewGuid():N}";
+        var settings = new ProducerSettings { RabbitMqUri = broker, Count = questions.Count, Tenant = tenant, Mix = PriorityMix.Parse("normal=1"), Quiet = true };
         var requests = questions.Select((q, i) => new CompletionRequest
         {
             CachePolicy = policy,
             RequestId = $"sem-{Guid.NewGuid():N}",
-            TenantId = "bench-semantic",
+            TenantId = tenant,
             Model = "sim-small",
             Temperature = 0,
             MaxTokens = 64,

@@ -83,7 +83,10 @@ pq_ensure_redis() {
     return
   fi
   pq_log "starting Redis"
-  pq_sudo redis-server --bind 127.0.0.1 --port 6379 --daemonize yes --save '' --appendonly no >/dev/null
+  # Bounded by bytes: past maxmemory Redis evicts the least recently used keys that have a TTL (cached answers,
+  # idempotency records), never the semantic index hashes (the workers drop index entries whose answer is gone).
+  pq_sudo redis-server --bind 127.0.0.1 --port 6379 --daemonize yes --save '' --appendonly no \
+    --maxmemory 512mb --maxmemory-policy volatile-lru >/dev/null
   for _ in $(seq 1 50); do
     redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 && return
     sleep 0.2
