@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using PromptQueue.Contracts;
@@ -203,5 +204,53 @@ public sealed class ResponseCacheTests(BrokerFixture broker) : LaneTestBase(brok
         var again = await AskAsync(listener, _otherLane, WorkerHost.Request(Tenant, "A question after the outage?"));
         Assert.Equal("ExactCache", Source(again));
         Assert.Equal(after.RequestId, Matched(again));
+    }
+
+    [Fact]
+    public async Task Answers_warmed_from_a_file_are_served_exactly_and_semantically_and_bad_lines_are_skipped()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"promptqueue-warm-{Guid.NewGuid():N}.jsonl");
+        var warm = new { request = WorkerHost.Request(Tenant, "How do I reset my password?"), answer = "Use the 'Forgot password' link on the sign-in page.", tags = new[] { "faq" } };
+        await File.WriteAllLinesAsync(file, [JsonSerializer.Serialize(warm, WireJson.Options), "not json", """{"answer":"no request"}"""]);
+        try
+        {
+            await using var listener = await ListenAsync();
+            var settings = Settings(Lane);
+            settings["Cache:WarmFile"] = file;
+            await using var worker = await StartWorkerAsync(settings);
+
+            var exact = await AskAsync(listener, Lane, WorkerHost.Request(Tenant, "How do I reset my password?"));
+            var paraphrase = await AskAsync(listener, Lane, WorkerHost.Request(Tenant, "How can I reset my password?"));
+
+            Assert.Equal("ExactCache", Source(exact));
+            Assert.Equal("Use the 'Forgot password' link on the sign-in page.", exact.Json.GetProperty("content").GetString());
+            Assert.Equal("SemanticCache", Source(paraphrase));
+            Assert.Equal(0, (await Simulator.StatsAsync()).Requests);
+            Assert.Equal(1, worker.Services.GetRequiredService<CacheWarmup>().Loaded);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task Tenants_configured_with_one_shared_scope_share_answers()
+    {
+        var partner = TestPaths.UniqueName("partner");
+        await using var mine = await ListenAsync();
+        await using var theirs = await ResultListener.StartAsync(Broker.Connection, $"{partner}.#");
+        var settings = Settings(Lane);
+        settings[$"Tenants:ByTenant:{Tenant}:CacheScope"] = "public-faq";
+        settings[$"Tenants:ByTenant:{partner}:CacheScope"] = "public-faq";
+        await using var worker = await StartWorkerAsync(settings);
+        var first = WorkerHost.Request(Tenant, "What are your opening hours?");
+
+        Assert.Equal("Provider", Source(await AskAsync(mine, Lane, first)));
+        var shared = await AskAsync(theirs, Lane, WorkerHost.Request(partner, "What are your opening hours?"));
+
+        Assert.Equal("ExactCache", Source(shared));
+        Assert.Equal(first.RequestId, Matched(shared));
+        Assert.Equal(1, (await Simulator.StatsAsync()).Requests);
     }
 }
