@@ -35,9 +35,11 @@ public static partial class LexicalGuards
         ("buy", "sell"), ("win", "lose"), ("advantages", "disadvantages"), ("benefits", "risks"), ("pros", "cons"),
         ("legal", "illegal"), ("safe", "unsafe"), ("easy", "hard"), ("cheap", "expensive"), ("fast", "slow"),
         ("with", "without"), ("above", "below"), ("inside", "outside"), ("first", "last"), ("old", "new"),
-        ("beginner", "expert"), ("input", "output"), ("client", "server"), ("debit", "credit"));
+        ("beginner", "expert"), ("input", "output"), ("client", "server"), ("debit", "credit"), ("male", "female"),
+        ("men", "women"), ("man", "woman"), ("boy", "girl"), ("boys", "girls"), ("husband", "wife"), ("father", "mother"),
+        ("son", "daughter"), ("north", "south"), ("east", "west"));
 
-    private static readonly FrozenSet<string> DirectionWords = new[] { "from", "to", "into", "than", "vs", "versus", "onto", "of" }.ToFrozenSet(StringComparer.Ordinal);
+    private static readonly FrozenSet<string> DirectionWords = new[] { "from", "to", "into", "than", "vs", "versus", "onto", "of", "against" }.ToFrozenSet(StringComparer.Ordinal);
 
     private static readonly FrozenSet<string> Articles = new[] { "a", "an", "the", "my", "our", "your", "its", "their" }.ToFrozenSet(StringComparer.Ordinal);
 
