@@ -50,7 +50,7 @@ public sealed class CacheOptions
 
     /// <summary>Changes the Redis stream keeps for replicas that fall behind (approximate trimming).</summary>
     [Range(1000, 10_000_000)]
-    public int SyncStreamLength { get; set; } = 100_000;
+    public int SyncStreamLength { get; set; } = 20_000;
 
     /// <summary>How long a request waits for an identical request in flight elsewhere before calling the provider itself.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]

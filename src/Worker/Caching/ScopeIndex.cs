@@ -157,19 +157,31 @@ public sealed class ScopeIndex(int maxEntries)
         _lock.EnterReadLock();
         try
         {
-            var matches = new List<IndexMatch>();
+            // Min-heap of the best `top` so far: the root is the weakest kept.
+            var best = new PriorityQueue<int, float>(top + 1);
             for (var slot = 0; slot < _count; slot++)
             {
                 TensorPrimitives.ConvertToSingle(_vectors.AsSpan(slot * Dimensions, Dimensions), vector);
                 var similarity = TensorPrimitives.Dot(vector, query);
                 if (similarity >= minSimilarity)
                 {
-                    matches.Add(new IndexMatch(_keys[slot], _texts[slot], vector.ToArray(), similarity));
+                    best.Enqueue(slot, similarity);
+                    if (best.Count > top)
+                    {
+                        best.Dequeue();
+                    }
                 }
             }
 
-            matches.Sort((a, b) => b.Similarity.CompareTo(a.Similarity));
-            return matches.Count > top ? matches[..top] : matches;
+            var matches = new List<IndexMatch>(best.Count);
+            while (best.TryDequeue(out var slot, out var similarity))
+            {
+                TensorPrimitives.ConvertToSingle(_vectors.AsSpan(slot * Dimensions, Dimensions), vector);
+                matches.Add(new IndexMatch(_keys[slot], _texts[slot], vector.ToArray(), similarity));
+            }
+
+            matches.Reverse();
+            return matches;
         }
         finally
         {

@@ -218,29 +218,16 @@ public sealed partial class RequestProcessor(
             return Failed(pending, call.Failure!.Value, call.FailureMessage ?? call.Failure.ToString()!, call.Retryable, isLeader ? call.Attempts : 0, call.Elapsed);
         }
 
-        var request = pending.Request;
-        return ResultEnvelope.Of(new CompletionSucceeded
-        {
-            RequestId = request.RequestId,
-            TenantId = request.TenantId,
-            Model = request.Model,
-            Content = call.Content,
-            ToolCalls = call.ToolCalls,
-            FinishReason = call.FinishReason,
-            Usage = call.Usage,
-            Source = isLeader ? ResultSource.Provider : ResultSource.Coalesced,
-            Similarity = isLeader ? null : Math.Round(member.Similarity, 4),
-            MatchedRequestId = isLeader ? null : group.Leader.Request.RequestId,
-            Provider = call.Endpoint,
-            Attempts = isLeader ? call.Attempts : 0,
-            Priority = pending.Priority,
-            Lane = pending.Lane,
-            Timings = Timings(pending, call.Elapsed),
-            Metadata = request.Metadata,
-        });
+        return isLeader
+            ? Answered(pending, ToCachedAnswer(group.Leader, call), ResultSource.Provider, similarity: null, matchedRequestId: null, call.Attempts, call.Elapsed)
+            : Answered(pending, ToCachedAnswer(group.Leader, call), ResultSource.Coalesced, member.Similarity, group.Leader.Request.RequestId, attempts: 0, call.Elapsed);
     }
 
-    private ResultEnvelope Succeeded(PendingRequest pending, CachedAnswer answer, ResultSource source, double similarity, TimeSpan waited)
+    /// <summary>An answer from the cache or another request's flight: the request whose call produced it is the match.</summary>
+    private ResultEnvelope Succeeded(PendingRequest pending, CachedAnswer answer, ResultSource source, double similarity, TimeSpan waited) =>
+        Answered(pending, answer, source, similarity, answer.RequestId, attempts: 0, waited);
+
+    private ResultEnvelope Answered(PendingRequest pending, CachedAnswer answer, ResultSource source, double? similarity, string? matchedRequestId, int attempts, TimeSpan providerTime)
     {
         var request = pending.Request;
         return ResultEnvelope.Of(new CompletionSucceeded
@@ -253,13 +240,13 @@ public sealed partial class RequestProcessor(
             FinishReason = answer.FinishReason,
             Usage = answer.Usage,
             Source = source,
-            Similarity = Math.Round(similarity, 4),
-            MatchedRequestId = answer.RequestId,
+            Similarity = similarity is { } value ? Math.Round(value, 4) : null,
+            MatchedRequestId = matchedRequestId,
             Provider = answer.Provider,
-            Attempts = 0,
+            Attempts = attempts,
             Priority = pending.Priority,
             Lane = pending.Lane,
-            Timings = Timings(pending, waited),
+            Timings = Timings(pending, providerTime),
             Metadata = request.Metadata,
         });
     }
