@@ -26,7 +26,8 @@ public sealed partial class RedisConnection : IHealthCheck, IAsyncDisposable
 
         var configuration = ConfigurationOptions.Parse(settings.Redis);
         configuration.AbortOnConnectFail = false; // start without Redis, connect when it comes
-        configuration.ConnectTimeout = (int)settings.RedisTimeout.TotalMilliseconds;
+        // A cold start (TLS, a busy Redis) may need longer than one command; past this the worker starts without L2.
+        configuration.ConnectTimeout = (int)Math.Max(5000, settings.RedisTimeout.TotalMilliseconds);
         configuration.AsyncTimeout = (int)settings.RedisTimeout.TotalMilliseconds;
         configuration.SyncTimeout = (int)settings.RedisTimeout.TotalMilliseconds;
         configuration.ConnectRetry = 1;

@@ -233,8 +233,8 @@ public sealed partial class ResponseCache(
         }
     }
 
-    /// <summary>An answer from L1 or Redis without counting a lookup (semantic candidates).</summary>
-    private async Task<CachedAnswer?> GetStoredAsync(string exactKey)
+    /// <summary>An answer from L1 or Redis without counting a lookup (semantic candidates, single-flight checks).</summary>
+    public async Task<CachedAnswer?> GetStoredAsync(string exactKey)
     {
         if (local.Get(exactKey) is { } cached)
         {

@@ -46,7 +46,7 @@ public sealed class SingleFlight(
                 return new Flight(null, () => { });
             }
 
-            if (await cache.GetAsync(exactKey) is { } answer)
+            if (await cache.GetStoredAsync(exactKey) is { } answer)
             {
                 metrics.SingleFlight("shared");
                 return new Flight(answer, () => { });
@@ -61,8 +61,7 @@ public sealed class SingleFlight(
 
         if (redis.Database is not { } db)
         {
-            metrics.SingleFlight("lead");
-            return new Flight(null, ReleaseLocal);
+            return await LeadAsync(new Flight(null, ReleaseLocal));
         }
 
         var lockKey = redis.Keys.Flight(exactKey);
@@ -78,7 +77,7 @@ public sealed class SingleFlight(
                 }
 
                 await Task.Delay(PollInterval, time, cancellationToken);
-                if (await cache.GetAsync(exactKey) is { } answer)
+                if (await cache.GetStoredAsync(exactKey) is { } answer)
                 {
                     metrics.SingleFlight("shared");
                     ReleaseLocal();
@@ -97,14 +96,27 @@ public sealed class SingleFlight(
             throw;
         }
 
-        metrics.SingleFlight("lead");
-        return new Flight(null, () =>
+        return await LeadAsync(new Flight(null, () =>
         {
             ReleaseLocal();
             // Only our own lock: compare and delete in one step.
             db.ScriptEvaluate("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end",
                 [lockKey], [requestId], CommandFlags.FireAndForget);
-        });
+        }));
+
+        // The lock is ours, but the previous holder may have stored its answer between our cache miss and now.
+        async Task<Flight> LeadAsync(Flight lead)
+        {
+            if (await cache.GetStoredAsync(exactKey) is { } stored)
+            {
+                lead.Dispose();
+                metrics.SingleFlight("shared");
+                return new Flight(stored, () => { });
+            }
+
+            metrics.SingleFlight("lead");
+            return lead;
+        }
     }
 
     private static async Task<bool> Completes(Task task, TimeSpan within, CancellationToken cancellationToken)

@@ -33,7 +33,21 @@ public sealed class ResponseCacheTests(BrokerFixture broker) : LaneTestBase(brok
     {
         var a = await StartWorkerAsync(Settings(Lane));
         var b = await StartWorkerAsync(Settings(_otherLane));
+        await ConnectedAsync(a);
+        await ConnectedAsync(b);
         return (a, b);
+    }
+
+    /// <summary>A worker starts without Redis if it must; what these tests check needs it connected.</summary>
+    private static async Task ConnectedAsync(WorkerHost worker)
+    {
+        var connection = worker.Services.GetRequiredService<RedisConnection>();
+        for (var i = 0; i < 200 && connection.Database is null; i++)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.NotNull(connection.Database);
     }
 
     private Dictionary<string, string?> Settings(string lane)
@@ -176,6 +190,7 @@ public sealed class ResponseCacheTests(BrokerFixture broker) : LaneTestBase(brok
     {
         await using var listener = await ListenAsync();
         await using var worker = await StartWorkerAsync(Settings(Lane));
+        await ConnectedAsync(worker);
         var health = worker.Services.GetRequiredService<HealthCheckService>();
         Assert.Equal("Provider", Source(await AskAsync(listener, Lane, WorkerHost.Request(Tenant, "First question before the outage?"))));
 
@@ -189,18 +204,13 @@ public sealed class ResponseCacheTests(BrokerFixture broker) : LaneTestBase(brok
         Assert.Equal("ExactCache", Source(await AskAsync(listener, Lane, WorkerHost.Request(Tenant, "First question before the outage?"))));
 
         await _redis.RestartAsync();
-        var connection = worker.Services.GetRequiredService<RedisConnection>();
-        for (var i = 0; i < 200 && connection.Database is null; i++)
-        {
-            await Task.Delay(100);
-        }
-
-        Assert.NotNull(connection.Database);
+        await ConnectedAsync(worker);
         Assert.Equal(HealthStatus.Healthy, (await health.CheckHealthAsync()).Status);
         var after = WorkerHost.Request(Tenant, "A question after the outage?");
         Assert.Equal("Provider", Source(await AskAsync(listener, Lane, after)));
         // A fresh replica has an empty L1: its hit can only come from Redis.
         await using var fresh = await StartWorkerAsync(Settings(_otherLane));
+        await ConnectedAsync(fresh);
         var again = await AskAsync(listener, _otherLane, WorkerHost.Request(Tenant, "A question after the outage?"));
         Assert.Equal("ExactCache", Source(again));
         Assert.Equal(after.RequestId, Matched(again));
