@@ -37,14 +37,14 @@ public static class RequestFingerprint
         WriteRaw(writer, "tools", request.Tools);
         WriteRaw(writer, "toolChoice", request.ToolChoice);
         writer.WritePropertyName("context");
-        JsonSerializer.Serialize(writer, request.Messages.Take(request.Messages.Count - 1), WireJson.Options);
+        JsonSerializer.Serialize(writer, request.Messages.Take(request.Messages.Count - 1).Select(Canonical), WireJson.Options);
     });
 
     public static string Exact(CompletionRequest request, string scope) => Hash(writer =>
     {
         writer.WriteString("scope", scope);
         writer.WritePropertyName("last");
-        JsonSerializer.Serialize(writer, request.Messages[^1], WireJson.Options);
+        JsonSerializer.Serialize(writer, Canonical(request.Messages[^1]), WireJson.Options);
     });
 
     /// <summary>The messages before the last user turn (system prompt, template, earlier turns), or null when there are none.</summary>
@@ -76,6 +76,29 @@ public static class RequestFingerprint
             ? string.Join('\n', parts.Select(p => p.Text))
             : null;
     }
+
+    /// <summary>
+    /// A message as keys see it: a lone text part is plain text, and text is trimmed. Inner whitespace is kept: in
+    /// code and tables it changes the meaning. (No Unicode normalisation: the worker runs with invariant globalization.)
+    /// </summary>
+    private static ChatMessage Canonical(ChatMessage message)
+    {
+        if (message.Content is not { } content)
+        {
+            return message;
+        }
+
+        if (content.Parts is [{ Type: "text", Text: { } only, Extra: null or { Count: 0 } }])
+        {
+            return message with { Content = new ChatContent { Text = Clean(only) } };
+        }
+
+        return content.Text is { } text
+            ? message with { Content = new ChatContent { Text = Clean(text) } }
+            : message with { Content = content with { Parts = content.Parts?.Select(p => p.Text is { } t ? p with { Text = Clean(t) } : p).ToList() } };
+    }
+
+    private static string Clean(string text) => text.Trim();
 
     private static int LastUserIndex(CompletionRequest request)
     {
