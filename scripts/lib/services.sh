@@ -30,6 +30,10 @@ management.tcp.ip = 127.0.0.1
 loopback_users = none
 # Queue figures in the management API every second (tests read unacknowledged counts from it).
 collect_statistics_interval = 1000
+# As deploy/rabbitmq/10-promptqueue.conf: bodies over the worker's cap (256 KiB) are refused at publish;
+# deliveries may stay unacknowledged for up to 30 min (longest provider call plus single-flight wait is ~5.5 min).
+max_message_size = 262144
+consumer_timeout = 1800000
 CONF
 }
 

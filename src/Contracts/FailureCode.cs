@@ -29,4 +29,10 @@ public enum FailureCode
 
     /// <summary>An unexpected worker error.</summary>
     Internal = 8,
+
+    /// <summary>
+    /// The request was delivered more often than the worker allows (it crashed or stalled the worker each time); it
+    /// was moved to the lane's error queue. Not retryable as is.
+    /// </summary>
+    PoisonMessage = 9,
 }

@@ -22,6 +22,9 @@ public sealed class PendingRequest(CompletionRequest request, string lane, int p
     /// <summary>Prompt tokens by the model's tokenizer, once counted.</summary>
     public int PromptTokens { get; set; }
 
+    /// <summary>The broker delivered this request before (a worker stopped, crashed or lost its channel meanwhile).</summary>
+    public bool Redelivered { get; init; }
+
     /// <summary>How this request may share an answer, once classified.</summary>
     public Coalescing.RequestReuse? Reuse { get; set; }
 

@@ -23,10 +23,21 @@ public sealed partial class RequestBatcher(
     private const int PlanningDepth = 2;
 
     private readonly ConcurrentDictionary<string, Channel<PendingRequest>> _lanes = new(StringComparer.Ordinal);
+    private CancellationToken _stopping;
 
     /// <summary>Queues a request for the next window of its lane and waits until its result is confirmed.</summary>
     public async Task SubmitAsync(PendingRequest request)
     {
+        if (request.Redelivered)
+        {
+            // A redelivery may be what crashed or stalled a worker: it gets a batch of its own.
+            metrics.BatchClosed(request.Lane, 1);
+            request.BatchedAt = time.GetUtcNow();
+            await HandleSafelyAsync([request], _stopping);
+            await request.Completion.WaitAsync(request.Cancellation);
+            return;
+        }
+
         var channel = _lanes.GetOrAdd(request.Lane, static _ => Channel.CreateUnbounded<PendingRequest>(new UnboundedChannelOptions { SingleReader = true }));
         if (!channel.Writer.TryWrite(request))
         {
@@ -38,6 +49,7 @@ public sealed partial class RequestBatcher(
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        _stopping = stoppingToken;
         var loops = options.Value.EffectiveLanes.Select(lane =>
         {
             var channel = _lanes.GetOrAdd(lane.Key, static _ => Channel.CreateUnbounded<PendingRequest>(new UnboundedChannelOptions { SingleReader = true }));

@@ -96,6 +96,9 @@ public sealed class RedisKeys(string prefix)
     /// <summary>A RequestId's stored result.</summary>
     public RedisKey Done(string tenantId, string requestId) => $"{prefix}:r:{Hash(tenantId + "\n" + requestId)}";
 
+    /// <summary>Deliveries of a redelivered request.</summary>
+    public RedisKey Deliveries(string tenantId, string requestId) => $"{prefix}:d:{Hash(tenantId + "\n" + requestId)}";
+
     /// <summary>Stream of cache changes every replica follows.</summary>
     public RedisKey Changes => $"{prefix}:changes";
 

@@ -23,6 +23,7 @@ public sealed class WorkerMetrics
     private readonly Counter<long> _singleFlight;
     private readonly Counter<long> _idempotentReplays;
     private readonly Counter<long> _idempotencyUnprotected;
+    private readonly Counter<long> _poisonMessages;
 
     public WorkerMetrics(IMeterFactory meterFactory)
     {
@@ -42,6 +43,7 @@ public sealed class WorkerMetrics
         _cacheErrors = meter.CreateCounter<long>("cache_redis_errors", description: "Redis operations that failed or timed out (the request went on without L2).");
         _singleFlight = meter.CreateCounter<long>("single_flight", description: "Cacheable provider calls: lead (this request called), shared (another's call answered it), timeout (waited, then called).");
         _idempotentReplays = meter.CreateCounter<long>("idempotent_replays", description: "Requests already answered (redelivery, duplicate publish): the stored result was published again.");
+        _poisonMessages = meter.CreateCounter<long>("poison_messages", description: "Requests delivered more than Messaging:MaxDeliveries times: answered PoisonMessage and moved to the error queue.");
         _idempotencyUnprotected = meter.CreateCounter<long>("idempotency_unprotected", description: "Results recorded in this worker only because Redis was down: a redelivery elsewhere could be answered twice.");
     }
 
@@ -90,4 +92,6 @@ public sealed class WorkerMetrics
     public void IdempotentReplay() => _idempotentReplays.Add(1);
 
     public void IdempotencyUnprotected() => _idempotencyUnprotected.Add(1);
+
+    public void PoisonMessage(string lane) => _poisonMessages.Add(1, new KeyValuePair<string, object?>("lane", lane));
 }

@@ -1,7 +1,9 @@
 using MassTransit;
 using PromptQueue.Contracts;
 using PromptQueue.Worker.Batching;
+using PromptQueue.Worker.Caching;
 using PromptQueue.Worker.Diagnostics;
+using PromptQueue.Worker.Processing;
 using PromptQueue.Worker.Tenancy;
 using PromptQueue.Worker.Validation;
 
@@ -9,9 +11,20 @@ namespace PromptQueue.Worker.Messaging;
 
 /// <summary>
 /// One delivery, one consumer call: hands the request to its lane's micro-batcher and returns (so MassTransit
-/// acknowledges) only when this request's own result event is confirmed by the broker.
+/// acknowledges) only when this request's own result event is confirmed by the broker. A redelivered request is
+/// counted: past <see cref="MessagingOptions.MaxDeliveries"/> it is answered PoisonMessage and moved to the error
+/// queue; below it, it is processed on its own, so whatever made it fail cannot take a batch of neighbours along.
 /// </summary>
-public sealed class CompletionRequestConsumer(RequestBatcher batcher, TenantPolicy tenants, WorkerMetrics metrics, TimeProvider time)
+public sealed partial class CompletionRequestConsumer(
+    RequestBatcher batcher,
+    TenantPolicy tenants,
+    DeliveryCounter deliveries,
+    IdempotencyStore idempotency,
+    RequestProcessor processor,
+    Microsoft.Extensions.Options.IOptions<MessagingOptions> options,
+    WorkerMetrics metrics,
+    TimeProvider time,
+    ILogger<CompletionRequestConsumer> logger)
     : IConsumer<CompletionRequest>
 {
     public async Task Consume(ConsumeContext<CompletionRequest> context)
@@ -25,7 +38,24 @@ public sealed class CompletionRequestConsumer(RequestBatcher batcher, TenantPoli
 
         var lane = LaneNames.FromInputAddress(context.ReceiveContext.InputAddress);
         var priority = tenants.ClampPriority(request.TenantId, request.Priority);
-        var pending = new PendingRequest(request, lane, priority, time.GetUtcNow(), context.CancellationToken);
+        var pending = new PendingRequest(request, lane, priority, time.GetUtcNow(), context.CancellationToken)
+        {
+            Redelivered = context.ReceiveContext.Redelivered,
+        };
+        if (pending.Redelivered)
+        {
+            var delivery = await deliveries.RedeliveredAsync(request);
+            // A request already answered is only republished (the batch path replays it), whatever its count.
+            if (delivery > options.Value.MaxDeliveries && await idempotency.FindAsync(request) is null)
+            {
+                LogPoison(logger, request.RequestId, delivery);
+                metrics.PoisonMessage(lane);
+                await processor.CompleteAsync(pending, processor.Poison(pending, delivery));
+                throw new PoisonMessageException(
+                    $"Delivered {delivery} times without an answer (Messaging:MaxDeliveries is {options.Value.MaxDeliveries}): it crashed or stalled the worker each time.");
+            }
+        }
+
         metrics.RequestStarted(lane);
         try
         {
@@ -36,4 +66,7 @@ public sealed class CompletionRequestConsumer(RequestBatcher batcher, TenantPoli
             metrics.RequestEnded(lane);
         }
     }
+
+    [LoggerMessage(EventId = 1021, Level = LogLevel.Warning, Message = "Request {RequestId} is a poison message (delivery {Delivery}); answered PoisonMessage and moved to the error queue")]
+    private static partial void LogPoison(ILogger logger, string requestId, int delivery);
 }

@@ -34,6 +34,7 @@ public static class MessagingExtensions
         builder.Services.AddSingleton<IResultPublisher>(sp => sp.GetRequiredService<RabbitMqResultPublisher>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RabbitMqResultPublisher>());
         builder.Services.AddSingleton<RequestBatcher>();
+        builder.Services.AddSingleton<DeliveryCounter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RequestBatcher>());
 
         builder.Services.AddMassTransit(bus =>

@@ -25,6 +25,13 @@ public sealed class MessagingOptions
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan ConsumerStopTimeout { get; set; } = TimeSpan.FromSeconds(25);
 
+    /// <summary>
+    /// Deliveries of one request (counted by tenant + RequestId in Redis, in process while Redis is down) after which
+    /// it is a poison message: a PoisonMessage failed event is published and the message moves to the error queue.
+    /// </summary>
+    [Range(1, 100)]
+    public int MaxDeliveries { get; set; } = 3;
+
     public IReadOnlyDictionary<string, LaneOptions> EffectiveLanes =>
         Lanes.Count > 0 ? Lanes : new Dictionary<string, LaneOptions> { ["default"] = new LaneOptions() };
 }

@@ -115,6 +115,11 @@ public sealed partial class RequestProcessor(
         }
     }
 
+    /// <summary>The event of a request delivered too often (see CompletionRequestConsumer).</summary>
+    public ResultEnvelope Poison(PendingRequest pending, int delivery) =>
+        Failed(pending, FailureCode.PoisonMessage, $"The request was delivered {delivery} times without an answer (it crashed or stalled the worker each time); it was moved to the error queue.",
+            retryable: false, attempts: 0, providerTime: TimeSpan.Zero);
+
     /// <summary>A cache hit as the request's event: source, similarity and the RequestId whose answer it reuses.</summary>
     public ResultEnvelope FromCache(PendingRequest pending, CacheHit hit) => Succeeded(pending, hit.Answer, hit.Source, hit.Similarity, TimeSpan.Zero);
 
