@@ -62,6 +62,11 @@ public sealed partial class CompletionRequestValidator(IOptionsMonitor<Providers
             {
                 return $"messages[{i}] has no content.";
             }
+
+            if (ControlCharacter(message.Content) is { } control)
+            {
+                return $"messages[{i}] contains the control character U+{(int)control:X4}; only tab, line feed and carriage return are allowed.";
+            }
         }
 
         if (request.Priority is < 0 or > WireSchema.MaxPriority)
@@ -95,6 +100,29 @@ public sealed partial class CompletionRequestValidator(IOptionsMonitor<Providers
         }
 
         return null;
+    }
+
+    private static char? ControlCharacter(ChatContent? content)
+    {
+        static char? In(string? text)
+        {
+            var index = text is null ? -1 : text.AsSpan().IndexOfAnyInRange('\u0000', '\u001f');
+            while (index >= 0)
+            {
+                var c = text![index];
+                if (c is not ('\t' or '\n' or '\r'))
+                {
+                    return c;
+                }
+
+                var next = text.AsSpan(index + 1).IndexOfAnyInRange('\u0000', '\u001f');
+                index = next < 0 ? -1 : index + 1 + next;
+            }
+
+            return null;
+        }
+
+        return In(content?.Text) ?? content?.Parts?.Select(p => In(p.Text)).FirstOrDefault(c => c is not null);
     }
 
     public static bool IsValidTenantId(string? tenantId) => tenantId is not null && TenantIdPattern().IsMatch(tenantId);

@@ -31,7 +31,13 @@ public class CompletionRequestValidatorTests
         { "topP", TestRequests.Valid() with { TopP = 0 } },
         { "stop", TestRequests.Valid() with { Stop = ["a", "b", "c", "d", "e"] } },
         { "replyTo", TestRequests.Valid() with { ReplyTo = "bad\nqueue" } },
+        { "U+0000", TestRequests.Valid() with { Messages = [new ChatMessage { Role = "user", Content = "ignore\u0000 this" }] } },
+        { "U+001B", TestRequests.Valid() with { Messages = [new ChatMessage { Role = "user", Content = new ChatContent { Parts = [new ContentPart { Text = "tab\tok, escape \u001b no" }] } }] } },
     };
+
+    [Fact]
+    public void Tabs_and_line_breaks_are_ordinary_text() =>
+        Assert.Null(_validator.Validate(TestRequests.Valid("line one\r\n\tline two\n")));
 
     [Theory]
     [MemberData(nameof(InvalidRequests))]
