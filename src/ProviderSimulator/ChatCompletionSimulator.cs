@@ -133,6 +133,7 @@ public sealed class ChatCompletionSimulator(IOptions<SimulatorOptions> options, 
         };
         http.Response.ContentType = "application/json";
         await http.Response.WriteAsync(response.ToJsonString(), aborted);
+        counters.Answered(lastUser);
         return StatusCodes.Status200OK;
     }
 

@@ -15,6 +15,8 @@ public sealed class SimulatorCounters
     private long _sequence;
 
     /// <summary>How many recent requests /sim/requests keeps.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _answered = new();
+
     public const int RecentLimit = 10_000;
 
     public void ConnectionOpened()
@@ -46,6 +48,17 @@ public sealed class SimulatorCounters
 
     public IReadOnlyList<ReceivedRequest> Recent() => [.. _recent];
 
+    /// <summary>Remembers the last user turn of a call answered 200, so a client can count answers it paid for twice.</summary>
+    public void Answered(string lastUserText)
+    {
+        _answered.Enqueue(lastUserText);
+        while (_answered.Count > RecentLimit && _answered.TryDequeue(out _))
+        {
+        }
+    }
+
+    public IReadOnlyList<string> AnsweredTexts() => [.. _answered];
+
     public void RequestEnded(int status)
     {
         Interlocked.Decrement(ref _inFlight);
@@ -61,6 +74,7 @@ public sealed class SimulatorCounters
 
     public void Reset()
     {
+        _answered.Clear();
         Interlocked.Exchange(ref _requests, 0);
         Interlocked.Exchange(ref _connectionsAccepted, Interlocked.Read(ref _connectionsOpen));
         Interlocked.Exchange(ref _maxInFlight, 0);

@@ -24,6 +24,7 @@ public sealed class WorkerMetrics
     private readonly Counter<long> _idempotentReplays;
     private readonly Counter<long> _idempotencyUnprotected;
     private readonly Counter<long> _poisonMessages;
+    private readonly Counter<long> _circuitWaits;
 
     public WorkerMetrics(IMeterFactory meterFactory)
     {
@@ -43,6 +44,7 @@ public sealed class WorkerMetrics
         _cacheErrors = meter.CreateCounter<long>("cache_redis_errors", description: "Redis operations that failed or timed out (the request went on without L2).");
         _singleFlight = meter.CreateCounter<long>("single_flight", description: "Cacheable provider calls: lead (this request called), shared (another's call answered it), timeout (waited, then called).");
         _idempotentReplays = meter.CreateCounter<long>("idempotent_replays", description: "Requests already answered (redelivery, duplicate publish): the stored result was published again.");
+        _circuitWaits = meter.CreateCounter<long>("circuit_waits", description: "Times a request waited because every endpoint of its model had an open circuit.");
         _poisonMessages = meter.CreateCounter<long>("poison_messages", description: "Requests delivered more than Messaging:MaxDeliveries times: answered PoisonMessage and moved to the error queue.");
         _idempotencyUnprotected = meter.CreateCounter<long>("idempotency_unprotected", description: "Results recorded in this worker only because Redis was down: a redelivery elsewhere could be answered twice.");
     }
@@ -94,4 +96,6 @@ public sealed class WorkerMetrics
     public void IdempotencyUnprotected() => _idempotencyUnprotected.Add(1);
 
     public void PoisonMessage(string lane) => _poisonMessages.Add(1, new KeyValuePair<string, object?>("lane", lane));
+
+    public void CircuitWait(string model) => _circuitWaits.Add(1, new KeyValuePair<string, object?>("model", model));
 }

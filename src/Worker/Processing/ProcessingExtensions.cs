@@ -18,7 +18,10 @@ public static class ProcessingExtensions
         builder.Services.AddSingleton<TenantPolicy>();
         builder.Services.AddSingleton<CompletionRequestValidator>();
         builder.Services.AddSingleton<Tokens.TokenCounter>();
+        builder.Services.AddSingleton<ShutdownSignal>();
         builder.Services.AddSingleton<RequestProcessor>();
+        // Before MassTransit (AddMessaging), so it stops after it.
+        builder.Services.AddHostedService<InFlightDrain>();
         builder.Services.AddSingleton<IBatchHandler, BatchDispatcher>();
         return builder;
     }

@@ -25,6 +25,7 @@ public sealed partial class RequestProcessor(
     ResponseCache cache,
     SingleFlight flights,
     IdempotencyStore idempotency,
+    ShutdownSignal shutdown,
     WorkerMetrics metrics,
     TimeProvider time,
     IOptionsMonitor<ProvidersOptions> providerOptions,
@@ -123,8 +124,26 @@ public sealed partial class RequestProcessor(
     /// <summary>A cache hit as the request's event: source, similarity and the RequestId whose answer it reuses.</summary>
     public ResultEnvelope FromCache(PendingRequest pending, CacheHit hit) => Succeeded(pending, hit.Answer, hit.Source, hit.Similarity, TimeSpan.Zero);
 
+    private int _executing;
+
+    /// <summary>Provider calls in progress, including those whose deliveries were lost (their answers are still stored).</summary>
+    public int Executing => Volatile.Read(ref _executing);
+
     /// <summary>One provider call for the group's leader; every member gets its own event from that answer.</summary>
     public async Task ExecuteAsync(RequestGroup group)
+    {
+        Interlocked.Increment(ref _executing);
+        try
+        {
+            await ExecuteGroupAsync(group);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _executing);
+        }
+    }
+
+    private async Task ExecuteGroupAsync(RequestGroup group)
     {
         ProviderCallResult? call = null;
         Exception? unexpected = null;
@@ -152,8 +171,9 @@ public sealed partial class RequestProcessor(
                 await cache.StoreAsync(reuse!, group.Leader.Embedding, ToCachedAnswer(group.Leader, call));
             }
         }
-        catch (OperationCanceledException) when (group.Leader.Cancellation.IsCancellationRequested)
+        catch (OperationCanceledException) when (shutdown.CallsCancelled.IsCancellationRequested || group.Leader.Cancellation.IsCancellationRequested)
         {
+            // Stopping, or the delivery went while waiting for another replica's flight: back to the queue.
             foreach (var member in group.Members)
             {
                 member.Request.Cancel();
@@ -179,7 +199,8 @@ public sealed partial class RequestProcessor(
         // The call may run until the latest deadline of its members (none if any member has none); a member whose
         // own deadline passes first is answered Expired when the result comes.
         var deadlines = group.Members.Select(m => m.Request.Request.Deadline).ToList();
-        using var callScope = CancellationTokenSource.CreateLinkedTokenSource(group.Leader.Cancellation);
+        // Not the delivery's token: a lost channel must not waste a call whose answer the redelivery can reuse.
+        using var callScope = CancellationTokenSource.CreateLinkedTokenSource(shutdown.CallsCancelled);
         if (deadlines.All(d => d is not null))
         {
             var remaining = deadlines.Max()!.Value - time.GetUtcNow();
@@ -189,6 +210,22 @@ public sealed partial class RequestProcessor(
         try
         {
             var call = await providers.CompleteAsync(group.Leader.Request, group.Priority, callScope.Token);
+            var resilience = providerOptions.CurrentValue.Resilience;
+            var waitUntil = time.GetUtcNow() + resilience.MaxCircuitWait;
+            var attempts = call.Attempts;
+            while (call.CircuitOpen && time.GetUtcNow() < waitUntil)
+            {
+                // Every endpoint of the model is broken: hold the request (and its delivery) rather than fail it,
+                // and try again when a circuit half-opens. Held requests fill the lane's concurrency, so the lane
+                // stops taking work from the queue until the provider is back.
+                metrics.CircuitWait(group.Leader.Request.Model);
+                LogCircuitWait(logger, group.Leader.Request.RequestId, group.Leader.Request.Model);
+                await Task.Delay(resilience.CircuitBreakDuration, time, callScope.Token);
+                call = await providers.CompleteAsync(group.Leader.Request, group.Priority, callScope.Token);
+                attempts += call.Attempts;
+                call = call with { Attempts = attempts };
+            }
+
             metrics.ProviderCalled(call.Endpoint, call.Failure?.ToString() ?? "ok", call.Elapsed);
             if (!call.Succeeded)
             {
@@ -197,7 +234,7 @@ public sealed partial class RequestProcessor(
 
             return call;
         }
-        catch (OperationCanceledException) when (!group.Leader.Cancellation.IsCancellationRequested && callScope.IsCancellationRequested)
+        catch (OperationCanceledException) when (!shutdown.CallsCancelled.IsCancellationRequested && callScope.IsCancellationRequested)
         {
             return null; // every member's deadline passed during the call
         }
@@ -324,6 +361,9 @@ public sealed partial class RequestProcessor(
 
     [LoggerMessage(EventId = 1202, Level = LogLevel.Error, Message = "Request {RequestId} could not be answered; its delivery goes back to the broker")]
     private static partial void LogPublishFailed(ILogger logger, Exception exception, string requestId);
+
+    [LoggerMessage(EventId = 1205, Level = LogLevel.Warning, Message = "Request {RequestId} waits: every endpoint of model {Model} has an open circuit")]
+    private static partial void LogCircuitWait(ILogger logger, string requestId, string model);
 
     [LoggerMessage(EventId = 1204, Level = LogLevel.Information, Message = "Request {RequestId} was already answered; its stored result is published again")]
     private static partial void LogReplayed(ILogger logger, string requestId);

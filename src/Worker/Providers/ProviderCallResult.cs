@@ -27,4 +27,7 @@ public sealed record ProviderCallResult
     public string? FailureMessage { get; init; }
 
     public bool Retryable { get; init; }
+
+    /// <summary>Every endpoint tried had its circuit open: nothing was sent, and nothing will be until one half-opens.</summary>
+    public bool CircuitOpen { get; init; }
 }

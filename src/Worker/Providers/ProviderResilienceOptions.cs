@@ -39,4 +39,12 @@ public sealed class ProviderResilienceOptions
     /// <summary>How long an open circuit rejects calls before letting one through.</summary>
     [Range(typeof(TimeSpan), "00:00:00.500", "01:00:00")]
     public TimeSpan CircuitBreakDuration { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// How long a request waits for a model whose every endpoint has an open circuit, retrying as circuits half-open,
+    /// before it fails ProviderUnavailable. Waiting requests hold their delivery, so once a lane's concurrency is
+    /// taken by them it takes no more work from the queue: the backlog waits there instead of turning into failures.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan MaxCircuitWait { get; set; } = TimeSpan.FromMinutes(10);
 }

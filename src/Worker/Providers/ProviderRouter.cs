@@ -25,6 +25,7 @@ public sealed partial class ProviderRouter(
         var body = ChatRequestMapper.ToOpenAi(request, model.ProviderModel ?? request.Model);
         ProviderCallResult? last = null;
         var attempts = 0;
+        var allOpen = true;
         foreach (var endpointName in EndpointOrder(model, request))
         {
             var endpoint = providers.Endpoints[endpointName];
@@ -43,10 +44,11 @@ public sealed partial class ProviderRouter(
             }
 
             LogEndpointFailed(logger, endpointName, request.Model, result.Failure, result.Attempts);
+            allOpen &= result.CircuitOpen;
             last = result;
         }
 
-        return last! with { Attempts = attempts };
+        return last! with { Attempts = attempts, CircuitOpen = allOpen };
     }
 
     /// <summary>

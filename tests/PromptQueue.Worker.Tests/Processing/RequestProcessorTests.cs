@@ -31,7 +31,7 @@ public sealed class RequestProcessorTests : IDisposable
         var metrics = new WorkerMetrics(_services.GetRequiredService<IMeterFactory>());
         _cache = TestCache.Disabled(metrics, _time);
         _processor = new RequestProcessor(new CompletionRequestValidator(options), new TokenCounter(options), router, _publisher,
-            _cache.Cache, _cache.Flights, _cache.Idempotency, metrics, _time, options, Options.Create(_cache.Options), NullLogger<RequestProcessor>.Instance);
+            _cache.Cache, _cache.Flights, _cache.Idempotency, ShutdownSignal.Never, metrics, _time, options, Options.Create(_cache.Options), NullLogger<RequestProcessor>.Instance);
     }
 
     public void Dispose()

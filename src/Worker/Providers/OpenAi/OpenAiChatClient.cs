@@ -50,7 +50,8 @@ public sealed class OpenAiChatClient(HttpClient http, string endpointName, strin
         }
         catch (BrokenCircuitException)
         {
-            return Failed(FailureCode.ProviderUnavailable, $"Endpoint '{EndpointName}' is failing; its circuit is open.", true, counter.Count, started);
+            return Failed(FailureCode.ProviderUnavailable, $"Endpoint '{EndpointName}' is failing; its circuit is open.", true, counter.Count, started)
+                with { CircuitOpen = true };
         }
         catch (HttpRequestException ex)
         {

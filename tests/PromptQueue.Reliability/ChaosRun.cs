@@ -1,0 +1,364 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using PromptQueue.Contracts;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+using Spectre.Console;
+
+namespace PromptQueue.Reliability;
+
+/// <summary>Where the chaos run finds its parts; scripts/chaos fills it in.</summary>
+public sealed record ChaosSettings(
+    int Count,
+    double Rate,
+    Uri Broker,
+    Uri Simulator,
+    int RedisPort,
+    string WorkerDll,
+    string WorkerContentRoot,
+    IReadOnlyDictionary<string, string> WorkerEnvironment,
+    TimeSpan RedisDown,
+    TimeSpan Timeout);
+
+/// <summary>The figures the issue asks for, and whether each is within its bound.</summary>
+public sealed record ChaosReport(
+    int Requests,
+    int Republished,
+    int TerminalEvents,
+    int Missing,
+    int ConflictingOutsideRedisWindow,
+    int ConflictingInsideRedisWindow,
+    int RedundantIdentical,
+    int ProviderCalls,
+    int AttemptsReported,
+    int AnswersPaidTwice,
+    IReadOnlyDictionary<string, int> Outcomes,
+    IReadOnlyList<string> Timeline)
+{
+    /// <summary>Provider calls no event accounts for: retries of deliveries cut off by a restart, and answers paid twice.</summary>
+    public int UnreportedCalls => Math.Max(0, ProviderCalls - AttemptsReported);
+
+    /// <summary>What must hold at any size: a terminal event for every request, and never two different answers outside the outage.</summary>
+    public bool InvariantsHold => Missing == 0 && ConflictingOutsideRedisWindow == 0;
+
+    /// <summary>The ratio bounds too (≤ 1 %): meaningful at full size, where a fault's fixed cost is spread over thousands of requests.</summary>
+    public bool Passed => InvariantsHold && RedundantIdentical <= Requests / 100 && AnswersPaidTwice <= Requests / 100;
+}
+
+/// <summary>
+/// Publishes requests at a steady rate to a worker process while breaking what it depends on: every RabbitMQ
+/// connection closed three times (rabbitmqctl close_all_connections), Redis stopped for a while, the worker
+/// stopped with SIGTERM and started again twice (the simulator meanwhile fails, rate-limits and stalls a share of
+/// calls, as scripts/chaos configures it). Then counts what every request got. Loopback only; bounded in time.
+/// </summary>
+public sealed class ChaosRun(ChaosSettings settings)
+{
+    private readonly string _tenant = $"chaos{DateTime.UtcNow:HHmmss}";
+    private readonly ConcurrentDictionary<string, ConcurrentBag<JsonElement>> _events = new(StringComparer.Ordinal);
+    private readonly List<string> _timeline = [];
+    private readonly Stopwatch _clock = new();
+    private Process? _worker;
+
+    /// <summary>Where each worker process's output goes (CHAOS_LOG_DIR, else the temp directory).</summary>
+    public static string LogDirectory => Environment.GetEnvironmentVariable("CHAOS_LOG_DIR") ?? Path.GetTempPath();
+
+    public async Task<ChaosReport> RunAsync()
+    {
+        var factory = new ConnectionFactory { Uri = settings.Broker, AutomaticRecoveryEnabled = true, NetworkRecoveryInterval = TimeSpan.FromMilliseconds(500), ClientProvidedName = "promptqueue-chaos" };
+        await using var connection = await factory.CreateConnectionAsync();
+        var resultsQueue = $"chaos.results.{_tenant}";
+        await ListenAsync(connection, resultsQueue);
+        using var simulator = new HttpClient { BaseAddress = settings.Simulator };
+        await simulator.PostAsync("sim/reset", null);
+
+        StartWorker();
+        await WaitReadyAsync();
+        _clock.Start();
+        var requests = Enumerable.Range(0, settings.Count).Select(i => new CompletionRequest
+        {
+            RequestId = $"{_tenant}-{i}",
+            TenantId = _tenant,
+            Model = "sim-small",
+            MaxTokens = 32,
+            Temperature = 0,
+            Priority = i % 10,
+            CreatedAt = DateTimeOffset.UtcNow,
+            Messages = [new ChatMessage { Role = "user", Content = $"Chaos question number {i}: summarise ticket {i * 7919 % 100_000}." }],
+        }).ToList();
+        var publishing = TimeSpan.FromSeconds(settings.Count / settings.Rate);
+        var faults = FaultsAsync(publishing);
+        var republished = await PublishAsync(connection, requests);
+        await faults;
+
+        var waitUntil = Stopwatch.StartNew();
+        while (waitUntil.Elapsed < settings.Timeout && requests.Any(r => !_events.ContainsKey(r.RequestId)))
+        {
+            await Task.Delay(500);
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(3)); // late duplicates count too
+        Note("collected");
+        await StopWorkerAsync();
+        var providerCalls = (await simulator.GetFromJsonAsync<JsonElement>("sim/stats")).GetProperty("requests").GetInt32();
+        // A request needs one answered call at most (none when a cache or another request's call answered it).
+        var answered = (await simulator.GetFromJsonAsync<List<string>>("sim/answered") ?? []).GroupBy(t => t, StringComparer.Ordinal);
+        var paidTwice = answered.Sum(g => g.Count() - 1);
+        await ExplainExtraCallsAsync(simulator);
+        await using (var cleanup = await connection.CreateChannelAsync())
+        {
+            await cleanup.QueueDeleteAsync(resultsQueue);
+        }
+
+        return Report(requests, republished, providerCalls, paidTwice);
+    }
+
+    private ChaosReport Report(List<CompletionRequest> requests, int republished, int providerCalls, int paidTwice)
+    {
+        var (downFrom, downTo) = _redisWindow;
+        int missing = 0, conflictingOutside = 0, conflictingInside = 0, redundant = 0, attempts = 0;
+        var outcomes = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var request in requests)
+        {
+            if (!_events.TryGetValue(request.RequestId, out var bag) || bag.IsEmpty)
+            {
+                missing++;
+                continue;
+            }
+
+            var distinct = bag.GroupBy(Signature).ToList();
+            redundant += bag.Count - distinct.Count;
+            attempts += distinct.Sum(g => g.First().TryGetProperty("attempts", out var a) ? a.GetInt32() : 0);
+            var first = distinct[0].First();
+            var label = first.GetProperty("outcome").GetString() == "succeeded" ? first.GetProperty("source").GetString()! : first.GetProperty("errorCode").GetString()!;
+            outcomes[label] = outcomes.GetValueOrDefault(label) + 1;
+            if (distinct.Count > 1)
+            {
+                // A second, different answer is only excused while Redis (the idempotency record) was down.
+                var inside = distinct.Any(g => CompletedAt(g.First()) is { } at && at >= downFrom - TimeSpan.FromSeconds(1) && at <= downTo + TimeSpan.FromSeconds(30));
+                if (inside)
+                {
+                    conflictingInside++;
+                }
+                else
+                {
+                    conflictingOutside++;
+                }
+            }
+        }
+
+        return new ChaosReport(requests.Count, republished, _events.Values.Sum(b => b.Count), missing, conflictingOutside, conflictingInside, redundant,
+            providerCalls, attempts, paidTwice, outcomes, _timeline);
+    }
+
+    /// <summary>Requests the simulator saw more often than their events report attempts: where redelivery cost calls.</summary>
+    private async Task ExplainExtraCallsAsync(HttpClient simulator)
+    {
+        var seen = await simulator.GetFromJsonAsync<List<JsonElement>>("sim/requests") ?? [];
+        var calls = seen.Select(r => r.GetProperty("lastUserText").GetString() ?? "")
+            .Select(text => System.Text.RegularExpressions.Regex.Match(text, @"number (\d+):"))
+            .Where(m => m.Success).GroupBy(m => $"{_tenant}-{m.Groups[1].Value}").ToDictionary(g => g.Key, g => g.Count());
+        var shown = 0;
+        foreach (var (id, count) in calls)
+        {
+            var events = _events.TryGetValue(id, out var bag) ? bag.ToList() : [];
+            var attempts = events.GroupBy(Signature).Sum(g => g.First().TryGetProperty("attempts", out var a) ? a.GetInt32() : 0);
+            if (count > attempts && shown++ < 4)
+            {
+                var first = events.FirstOrDefault();
+                var detail = events.Count == 0 ? "no event" : $"{first.GetProperty("outcome").GetString()} {(first.TryGetProperty("source", out var src) ? src.GetString() : "")} attempts {attempts}, received {first.GetProperty("timings").GetProperty("receivedAt").GetDateTimeOffset():HH:mm:ss.fff}";
+                Note($"extra calls: {id} called {count}x; {detail}");
+            }
+        }
+    }
+
+    private (DateTimeOffset From, DateTimeOffset To) _redisWindow = (DateTimeOffset.MaxValue, DateTimeOffset.MinValue);
+
+    /// <summary>The faults, spread over the publishing time: connections closed at 10 %, 45 % and 80 %, SIGTERM at 25 % and 65 %, Redis down from 35 %.</summary>
+    private async Task FaultsAsync(TimeSpan publishing)
+    {
+        async Task At(double share) => await Task.Delay(TimeSpan.FromTicks(Math.Max(0, (long)(publishing.Ticks * share) - _clock.Elapsed.Ticks)));
+        await At(0.10);
+        await CloseAllConnectionsAsync();
+        await At(0.25);
+        await RestartWorkerAsync();
+        await At(0.35);
+        await RunAsync("redis-cli", "-h", "127.0.0.1", "-p", $"{settings.RedisPort}", "shutdown", "nosave");
+        _redisWindow = (DateTimeOffset.UtcNow, DateTimeOffset.MaxValue);
+        Note("Redis stopped");
+        var redisBack = Task.Delay(settings.RedisDown).ContinueWith(async _ =>
+        {
+            await RunAsync("redis-server", "--port", $"{settings.RedisPort}", "--bind", "127.0.0.1", "--daemonize", "yes", "--save", "", "--appendonly", "no");
+            _redisWindow = (_redisWindow.From, DateTimeOffset.UtcNow);
+            Note("Redis started");
+        }, TaskScheduler.Default).Unwrap();
+        await At(0.45);
+        await CloseAllConnectionsAsync();
+        await At(0.65);
+        await RestartWorkerAsync();
+        await At(0.80);
+        await CloseAllConnectionsAsync();
+        await redisBack;
+    }
+
+    private async Task<int> PublishAsync(IConnection connection, List<CompletionRequest> requests)
+    {
+        var republished = 0;
+        IChannel? channel = null;
+        var interval = TimeSpan.FromSeconds(1 / settings.Rate);
+        for (var i = 0; i < requests.Count; i++)
+        {
+            var due = interval * i;
+            if (due > _clock.Elapsed)
+            {
+                await Task.Delay(due - _clock.Elapsed);
+            }
+
+            var body = JsonSerializer.SerializeToUtf8Bytes(requests[i], WireJson.Options);
+            var properties = new BasicProperties { ContentType = "application/json", DeliveryMode = DeliveryModes.Persistent, Priority = (byte)requests[i].Priority };
+            for (var attempt = 0; ; attempt++)
+            {
+                try
+                {
+                    channel ??= await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
+                    await channel.BasicPublishAsync("", WireSchema.RequestQueue("default"), mandatory: false, properties, body);
+                    break;
+                }
+                catch (Exception ex) when (attempt < 120 && ex is not OperationCanceledException)
+                {
+                    // Not confirmed: publish again (at least once; the worker removes duplicates by RequestId).
+                    republished++;
+                    if (channel is not null)
+                    {
+                        await channel.DisposeAsync();
+                    }
+
+                    channel = null;
+                    await Task.Delay(250);
+                }
+            }
+        }
+
+        if (channel is not null)
+        {
+            await channel.DisposeAsync();
+        }
+
+        Note($"published {requests.Count} ({republished} publishes repeated)");
+        return republished;
+    }
+
+    private async Task ListenAsync(IConnection connection, string queue)
+    {
+        var channel = await connection.CreateChannelAsync();
+        // Durable and named: results keep arriving while this client's own connection is being closed and recovered.
+        await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false);
+        await channel.QueueBindAsync(queue, WireSchema.ResultsExchange, $"{_tenant}.#");
+        var consumer = new AsyncEventingBasicConsumer(channel);
+        consumer.ReceivedAsync += (_, delivery) =>
+        {
+            using var document = JsonDocument.Parse(delivery.Body);
+            var root = document.RootElement.Clone();
+            _events.GetOrAdd(root.GetProperty("requestId").GetString()!, _ => []).Add(root);
+            return Task.CompletedTask;
+        };
+        await channel.BasicConsumeAsync(queue, autoAck: true, consumer);
+    }
+
+    private void StartWorker()
+    {
+        var start = new ProcessStartInfo("dotnet") { ArgumentList = { settings.WorkerDll, "--contentRoot", settings.WorkerContentRoot }, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (key, value) in settings.WorkerEnvironment)
+        {
+            start.Environment[key] = value;
+        }
+
+        _worker = Process.Start(start)!;
+        var log = new StreamWriter(Path.Combine(LogDirectory, $"worker-{_worker.Id}.log")) { AutoFlush = true };
+        _worker.OutputDataReceived += (_, e) => { if (e.Data is { } line) { lock (log) { log.WriteLine($"{_clock.Elapsed.TotalSeconds,6:0.0} {line}"); } } };
+        _worker.ErrorDataReceived += (_, e) => { if (e.Data is { } line) { lock (log) { log.WriteLine($"{_clock.Elapsed.TotalSeconds,6:0.0} {line}"); } } };
+        _worker.BeginOutputReadLine();
+        _worker.BeginErrorReadLine();
+        Note($"worker started (pid {_worker.Id})");
+    }
+
+    private async Task WaitReadyAsync()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(settings.WorkerEnvironment["Urls"]), Timeout = TimeSpan.FromSeconds(2) };
+        for (var i = 0; i < 600; i++)
+        {
+            try
+            {
+                if ((await http.GetAsync("health/ready")).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+                // not up yet
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new InvalidOperationException("The worker did not become ready.");
+    }
+
+    private async Task StopWorkerAsync()
+    {
+        if (_worker is not { HasExited: false } worker)
+        {
+            return;
+        }
+
+        await RunAsync("kill", "-TERM", worker.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await worker.WaitForExitAsync(limit.Token);
+        Note($"worker stopped by SIGTERM (exit {worker.ExitCode})");
+        worker.Dispose();
+    }
+
+    private async Task RestartWorkerAsync()
+    {
+        await StopWorkerAsync();
+        StartWorker();
+        await WaitReadyAsync();
+        Note("worker ready again");
+    }
+
+    private async Task CloseAllConnectionsAsync()
+    {
+        await RunAsync("rabbitmqctl", "-q", "close_all_connections", "promptqueue chaos run");
+        Note("all RabbitMQ connections closed");
+    }
+
+    private static async Task RunAsync(string command, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(command) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        await process.WaitForExitAsync();
+    }
+
+    private void Note(string what)
+    {
+        lock (_timeline)
+        {
+            _timeline.Add($"{_clock.Elapsed.TotalSeconds,6:0.0} s  {what}");
+        }
+
+        AnsiConsole.MarkupLineInterpolated($"[grey]{_clock.Elapsed.TotalSeconds,6:0.0} s[/]  {what}");
+    }
+
+    private static string Signature(JsonElement e) =>
+        $"{e.GetProperty("outcome").GetString()}|{(e.TryGetProperty("errorCode", out var c) ? c.GetString() : "")}|{(e.TryGetProperty("content", out var t) ? t.GetString() : "")}";
+
+    private static DateTimeOffset? CompletedAt(JsonElement e) =>
+        e.TryGetProperty("timings", out var timings) && timings.TryGetProperty("completedAt", out var at) ? at.GetDateTimeOffset() : null;
+}
