@@ -171,7 +171,7 @@ public sealed partial class RequestProcessor(
                 await cache.StoreAsync(reuse!, group.Leader.Embedding, ToCachedAnswer(group.Leader, call));
             }
         }
-        catch (OperationCanceledException) when (shutdown.CallsCancelled.IsCancellationRequested || group.Leader.Cancellation.IsCancellationRequested)
+        catch (OperationCanceledException) when (shutdown.Stopping.IsCancellationRequested || group.Leader.Cancellation.IsCancellationRequested)
         {
             // Stopping, or the delivery went while waiting for another replica's flight: back to the queue.
             foreach (var member in group.Members)
@@ -220,7 +220,10 @@ public sealed partial class RequestProcessor(
                 // stops taking work from the queue until the provider is back.
                 metrics.CircuitWait(group.Leader.Request.Model);
                 LogCircuitWait(logger, group.Leader.Request.RequestId, group.Leader.Request.Model);
-                await Task.Delay(resilience.CircuitBreakDuration, time, callScope.Token);
+                using (var waiting = CancellationTokenSource.CreateLinkedTokenSource(callScope.Token, shutdown.Stopping))
+                {
+                    await Task.Delay(resilience.CircuitBreakDuration, time, waiting.Token);
+                }
                 call = await providers.CompleteAsync(group.Leader.Request, group.Priority, callScope.Token);
                 attempts += call.Attempts;
                 call = call with { Attempts = attempts };

@@ -13,8 +13,11 @@ public sealed class ShutdownSignal : IDisposable
 {
     private readonly CancellationTokenSource _calls = new();
 
-    public ShutdownSignal(IHostApplicationLifetime lifetime, IOptions<MessagingOptions> options) =>
+    public ShutdownSignal(IHostApplicationLifetime lifetime, IOptions<MessagingOptions> options)
+    {
+        Stopping = lifetime.ApplicationStopping;
         lifetime.ApplicationStopping.Register(() => _calls.CancelAfter(options.Value.ConsumerStopTimeout));
+    }
 
     private ShutdownSignal()
     {
@@ -24,6 +27,9 @@ public sealed class ShutdownSignal : IDisposable
     public static ShutdownSignal Never => new();
 
     public CancellationToken CallsCancelled => _calls.Token;
+
+    /// <summary>The worker began to stop: work that is only waiting (not calling) goes back to the queue at once.</summary>
+    public CancellationToken Stopping { get; } = CancellationToken.None;
 
     public void Dispose() => _calls.Dispose();
 }
