@@ -5,18 +5,23 @@ namespace PromptQueue.Worker.Processing;
 
 /// <summary>
 /// When provider calls must give up: only once the worker is stopping and in-flight requests have had
-/// <see cref="MessagingOptions.ConsumerStopTimeout"/> to finish. A lost broker channel does not cancel a call: its
+/// <see cref="MessagingOptions.ConsumerStopTimeout"/> to finish (plus <see cref="Grace"/>). A lost broker channel does not cancel a call: its
 /// answer is still stored (cache, idempotency record), so the redelivery that follows is answered from it instead of
 /// paying the provider twice.
 /// </summary>
 public sealed class ShutdownSignal : IDisposable
 {
+    /// <summary>How long calls may go on after their deliveries were returned, so their answers are stored for the redeliveries.</summary>
+    public static readonly TimeSpan Grace = TimeSpan.FromSeconds(2);
+
     private readonly CancellationTokenSource _calls = new();
 
     public ShutdownSignal(IHostApplicationLifetime lifetime, IOptions<MessagingOptions> options)
     {
         Stopping = lifetime.ApplicationStopping;
-        lifetime.ApplicationStopping.Register(() => _calls.CancelAfter(options.Value.ConsumerStopTimeout));
+        // A little after MassTransit has given up on the deliveries (ConsumerStopTimeout): the requests are already
+        // back in the queue, so completing them now cannot fault a delivery that is still being consumed.
+        lifetime.ApplicationStopping.Register(() => _calls.CancelAfter(options.Value.ConsumerStopTimeout + Grace));
     }
 
     private ShutdownSignal()
