@@ -9,21 +9,13 @@ using PromptQueue.Worker.Coalescing;
 namespace PromptQueue.IntegrationTests.Caching;
 
 /// <summary>The response cache over the real broker, a private redis-server and the simulator, with two worker replicas.</summary>
-public sealed class ResponseCacheTests(BrokerFixture broker) : LaneTestBase(broker, "cache")
+public sealed class ResponseCacheTests(BrokerFixture broker) : RedisLaneTestBase(broker, "cache")
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
     private readonly string _otherLane = TestPaths.UniqueName("cache-b");
-    private RedisServer _redis = null!;
-
-    public override async Task InitializeAsync()
-    {
-        await base.InitializeAsync();
-        _redis = await RedisServer.StartAsync();
-    }
 
     public override async Task DisposeAsync()
     {
-        await _redis.DisposeAsync();
         await Broker.DeleteQueuesAsync(WireSchema.RequestQueue(_otherLane), WireSchema.RequestQueue(_otherLane) + "_error");
         await base.DisposeAsync();
     }
@@ -53,7 +45,7 @@ public sealed class ResponseCacheTests(BrokerFixture broker) : LaneTestBase(brok
     private Dictionary<string, string?> Settings(string lane)
     {
         var settings = WorkerHost.Lane(lane);
-        settings["Cache:Redis"] = _redis.Configuration;
+        settings["Cache:Redis"] = Redis.Configuration;
         return settings;
     }
 
@@ -194,7 +186,7 @@ public sealed class ResponseCacheTests(BrokerFixture broker) : LaneTestBase(brok
         var health = worker.Services.GetRequiredService<HealthCheckService>();
         Assert.Equal("Provider", Source(await AskAsync(listener, Lane, WorkerHost.Request(Tenant, "First question before the outage?"))));
 
-        await _redis.StopAsync();
+        await Redis.StopAsync();
         var during = Enumerable.Range(0, 20).Select(i => WorkerHost.Request(Tenant, $"Question {i} during the outage?")).ToList();
         await BrokerClient.PublishAsync(Broker.Connection, Lane, during);
         var events = await listener.WaitForAsync(21, Wait);
@@ -203,7 +195,7 @@ public sealed class ResponseCacheTests(BrokerFixture broker) : LaneTestBase(brok
         // L1 still answers what this worker saw before the outage.
         Assert.Equal("ExactCache", Source(await AskAsync(listener, Lane, WorkerHost.Request(Tenant, "First question before the outage?"))));
 
-        await _redis.RestartAsync();
+        await Redis.RestartAsync();
         await ConnectedAsync(worker);
         Assert.Equal(HealthStatus.Healthy, (await health.CheckHealthAsync()).Status);
         var after = WorkerHost.Request(Tenant, "A question after the outage?");

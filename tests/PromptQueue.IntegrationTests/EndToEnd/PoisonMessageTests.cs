@@ -4,22 +4,8 @@ using PromptQueue.IntegrationTests.Infrastructure;
 namespace PromptQueue.IntegrationTests.EndToEnd;
 
 /// <summary>A request that stalls every worker that takes it: counted across workers in Redis, then set aside.</summary>
-public sealed class PoisonMessageTests(BrokerFixture broker) : LaneTestBase(broker, "poison")
+public sealed class PoisonMessageTests(BrokerFixture broker) : RedisLaneTestBase(broker, "poison")
 {
-    private RedisServer _redis = null!;
-
-    public override async Task InitializeAsync()
-    {
-        await base.InitializeAsync();
-        _redis = await RedisServer.StartAsync();
-    }
-
-    public override async Task DisposeAsync()
-    {
-        await _redis.DisposeAsync();
-        await base.DisposeAsync();
-    }
-
     [Fact]
     public async Task A_request_that_stalls_every_worker_is_answered_PoisonMessage_and_moved_to_the_error_queue_without_taking_neighbours_along()
     {
@@ -27,7 +13,7 @@ public sealed class PoisonMessageTests(BrokerFixture broker) : LaneTestBase(brok
         var settings = WorkerHost.Lane(Lane, concurrency: 8, batchSize: 8);
         settings["Messaging:ConsumerStopTimeout"] = "00:00:00.300";
         settings["Messaging:MaxDeliveries"] = "2";
-        settings["Cache:Redis"] = _redis.Configuration;
+        settings["Cache:Redis"] = Redis.Configuration;
         var poison = WorkerHost.Request(Tenant, "Analyse this. [sim:stall=60000]");
         var neighbours = Enumerable.Range(0, 3).Select(i => WorkerHost.Request(Tenant, $"Neighbour question {i}?")).ToList();
 
