@@ -105,6 +105,11 @@ public sealed class ChaosRun(ChaosSettings settings)
         // A request needs one answered call at most (none when a cache or another request's call answered it).
         var answered = (await simulator.GetFromJsonAsync<List<string>>("sim/answered") ?? []).GroupBy(t => t, StringComparer.Ordinal);
         var paidTwice = answered.Sum(g => g.Count() - 1);
+        var twiceIds = answered.Where(g => g.Count() > 1).Select(g => System.Text.RegularExpressions.Regex.Match(g.Key, @"number (\d+):").Groups[1].Value).Take(12);
+        if (paidTwice > 0)
+        {
+            Note($"answers paid twice, e.g. requests {string.Join(", ", twiceIds)}");
+        }
         await ExplainExtraCallsAsync(simulator);
         await using (var cleanup = await connection.CreateChannelAsync())
         {
@@ -178,12 +183,46 @@ public sealed class ChaosRun(ChaosSettings settings)
     /// <summary>The faults, spread over the publishing time: connections closed at 10 %, 45 % and 80 %, SIGTERM at 25 % and 65 %, Redis down from 35 %.</summary>
     private async Task FaultsAsync(TimeSpan publishing)
     {
+        // CHAOS_FAULTS (comma-separated: close, sigterm, redis) runs a subset, to see what each fault costs.
+        var only = Environment.GetEnvironmentVariable("CHAOS_FAULTS")?.Split(',', StringSplitOptions.TrimEntries);
+        bool On(string fault) => only is null || only.Contains(fault);
         async Task At(double share) => await Task.Delay(TimeSpan.FromTicks(Math.Max(0, (long)(publishing.Ticks * share) - _clock.Elapsed.Ticks)));
         await At(0.10);
-        await CloseAllConnectionsAsync();
+        if (On("close"))
+        {
+            await CloseAllConnectionsAsync();
+        }
+
         await At(0.25);
-        await RestartWorkerAsync();
+        if (On("sigterm"))
+        {
+            await RestartWorkerAsync();
+        }
+
         await At(0.35);
+        if (!On("redis"))
+        {
+            await At(0.45);
+            if (On("close"))
+            {
+                await CloseAllConnectionsAsync();
+            }
+
+            await At(0.65);
+            if (On("sigterm"))
+            {
+                await RestartWorkerAsync();
+            }
+
+            await At(0.80);
+            if (On("close"))
+            {
+                await CloseAllConnectionsAsync();
+            }
+
+            return;
+        }
+
         await RunAsync("redis-cli", "-h", "127.0.0.1", "-p", $"{settings.RedisPort}", "shutdown", "nosave");
         _redisWindow = (DateTimeOffset.UtcNow, DateTimeOffset.MaxValue);
         Note("Redis stopped");
@@ -194,11 +233,23 @@ public sealed class ChaosRun(ChaosSettings settings)
             Note("Redis started");
         }, TaskScheduler.Default).Unwrap();
         await At(0.45);
-        await CloseAllConnectionsAsync();
+        if (On("close"))
+        {
+            await CloseAllConnectionsAsync();
+        }
+
         await At(0.65);
-        await RestartWorkerAsync();
+        if (On("sigterm"))
+        {
+            await RestartWorkerAsync();
+        }
+
         await At(0.80);
-        await CloseAllConnectionsAsync();
+        if (On("close"))
+        {
+            await CloseAllConnectionsAsync();
+        }
+
         await redisBack;
     }
 
