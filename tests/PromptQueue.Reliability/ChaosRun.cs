@@ -185,72 +185,41 @@ public sealed class ChaosRun(ChaosSettings settings)
     {
         // CHAOS_FAULTS (comma-separated: close, sigterm, redis) runs a subset, to see what each fault costs.
         var only = Environment.GetEnvironmentVariable("CHAOS_FAULTS")?.Split(',', StringSplitOptions.TrimEntries);
-        bool On(string fault) => only is null || only.Contains(fault);
-        async Task At(double share) => await Task.Delay(TimeSpan.FromTicks(Math.Max(0, (long)(publishing.Ticks * share) - _clock.Elapsed.Ticks)));
-        await At(0.10);
-        if (On("close"))
+        (double At, string Fault, Func<Task> Act)[] schedule =
+        [
+            (0.10, "close", CloseAllConnectionsAsync),
+            (0.25, "sigterm", RestartWorkerAsync),
+            (0.35, "redis", StopRedisAsync),
+            (0.45, "close", CloseAllConnectionsAsync),
+            (0.65, "sigterm", RestartWorkerAsync),
+            (0.80, "close", CloseAllConnectionsAsync),
+        ];
+        foreach (var (at, fault, act) in schedule)
         {
-            await CloseAllConnectionsAsync();
+            await Task.Delay(TimeSpan.FromTicks(Math.Max(0, (long)(publishing.Ticks * at) - _clock.Elapsed.Ticks)));
+            if (only is null || only.Contains(fault))
+            {
+                await act();
+            }
         }
 
-        await At(0.25);
-        if (On("sigterm"))
-        {
-            await RestartWorkerAsync();
-        }
+        await _redisBack;
+    }
 
-        await At(0.35);
-        if (!On("redis"))
-        {
-            await At(0.45);
-            if (On("close"))
-            {
-                await CloseAllConnectionsAsync();
-            }
+    private Task _redisBack = Task.CompletedTask;
 
-            await At(0.65);
-            if (On("sigterm"))
-            {
-                await RestartWorkerAsync();
-            }
-
-            await At(0.80);
-            if (On("close"))
-            {
-                await CloseAllConnectionsAsync();
-            }
-
-            return;
-        }
-
+    /// <summary>Stops Redis and starts it again after <see cref="ChaosSettings.RedisDown"/>, while the other faults go on.</summary>
+    private async Task StopRedisAsync()
+    {
         await RunAsync("redis-cli", "-h", "127.0.0.1", "-p", $"{settings.RedisPort}", "shutdown", "nosave");
         _redisWindow = (DateTimeOffset.UtcNow, DateTimeOffset.MaxValue);
         Note("Redis stopped");
-        var redisBack = Task.Delay(settings.RedisDown).ContinueWith(async _ =>
+        _redisBack = Task.Delay(settings.RedisDown).ContinueWith(async _ =>
         {
             await RunAsync("redis-server", "--port", $"{settings.RedisPort}", "--bind", "127.0.0.1", "--daemonize", "yes", "--save", "", "--appendonly", "no");
             _redisWindow = (_redisWindow.From, DateTimeOffset.UtcNow);
             Note("Redis started");
         }, TaskScheduler.Default).Unwrap();
-        await At(0.45);
-        if (On("close"))
-        {
-            await CloseAllConnectionsAsync();
-        }
-
-        await At(0.65);
-        if (On("sigterm"))
-        {
-            await RestartWorkerAsync();
-        }
-
-        await At(0.80);
-        if (On("close"))
-        {
-            await CloseAllConnectionsAsync();
-        }
-
-        await redisBack;
     }
 
     private async Task<int> PublishAsync(IConnection connection, List<CompletionRequest> requests)

@@ -21,8 +21,6 @@ public sealed class LocalAnswerCache : IDisposable
         _memory = new MemoryCache(new MemoryCacheOptions { SizeLimit = _options.L1MaxBytes, CompactionPercentage = 0.1 });
     }
 
-    public long Count => _memory.Count;
-
     /// <summary>The answer under this key if it is still live; a hit renews its lifetime.</summary>
     public CachedAnswer? Get(string key)
     {

@@ -37,8 +37,6 @@ public sealed partial class ResponseCache(
 
     public bool Enabled => _options.Enabled;
 
-    public int IndexedEntries => _indexes.Values.Sum(i => i.Count);
-
     /// <summary>The live answer stored under an exact key, from L1 or Redis; a hit renews its lifetime in both.</summary>
     public async Task<CachedAnswer?> GetAsync(string exactKey)
     {

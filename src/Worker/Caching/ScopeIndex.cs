@@ -189,9 +189,6 @@ public sealed class ScopeIndex(int maxEntries)
         }
     }
 
-    /// <summary>Bytes held by the index arrays (strings excluded).</summary>
-    public long ArrayBytes => (_codes.LongLength * sizeof(ulong)) + (_vectors.LongLength * 2) + ((_keys.LongLength + _texts.LongLength) * IntPtr.Size);
-
     private bool RemoveLocked(string key)
     {
         if (!_slots.Remove(key, out var slot))

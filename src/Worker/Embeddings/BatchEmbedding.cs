@@ -20,14 +20,17 @@ public sealed class BatchEmbedding(ITextEmbedder embedder, WorkerMetrics metrics
             : [.. candidates.GroupBy(r => r.Reuse!.Scope!, StringComparer.Ordinal).Where(s => s.Count() >= 2).SelectMany(s => s)];
     }
 
+    /// <summary>Each distinct text once: identical prompts in a batch share one vector.</summary>
     public void Embed(IReadOnlyList<PendingRequest> requests, CancellationToken cancellationToken)
     {
+        var texts = requests.Select(r => r.Reuse!.Text!).Distinct(StringComparer.Ordinal).ToList();
         var started = Stopwatch.GetTimestamp();
-        var embeddings = embedder.Embed([.. requests.Select(r => r.Reuse!.Text!)], cancellationToken);
-        metrics.Embedded(requests.Count, Stopwatch.GetElapsedTime(started));
-        for (var i = 0; i < requests.Count; i++)
+        var embeddings = embedder.Embed(texts, cancellationToken);
+        metrics.Embedded(texts.Count, Stopwatch.GetElapsedTime(started));
+        var byText = texts.Select((text, i) => (text, i)).ToDictionary(t => t.text, t => embeddings[t.i], StringComparer.Ordinal);
+        foreach (var request in requests)
         {
-            requests[i].Embedding = embeddings[i];
+            request.Embedding = byText[request.Reuse!.Text!];
         }
     }
 }

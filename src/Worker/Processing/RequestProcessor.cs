@@ -151,6 +151,7 @@ public sealed partial class RequestProcessor(
         var reuse = group.Leader.Reuse;
         var cacheable = cache.Enabled && reuse is { Kind: not Coalescing.ReuseKind.None };
         Flight? flight = null;
+        CachedAnswer? answer = null;
         try
         {
             if (cacheable && group.Leader.Request.CachePolicy != CachePolicy.Refresh)
@@ -166,9 +167,10 @@ public sealed partial class RequestProcessor(
             }
 
             call = await CallProviderAsync(group);
-            if (cacheable && call is { Succeeded: true })
+            answer = call is { Succeeded: true } ? ToCachedAnswer(group.Leader, call) : null;
+            if (cacheable && answer is not null)
             {
-                await cache.StoreAsync(reuse!, group.Leader.Embedding, ToCachedAnswer(group.Leader, call));
+                await cache.StoreAsync(reuse!, group.Leader.Embedding, answer);
             }
         }
         catch (OperationCanceledException) when (shutdown.Stopping.IsCancellationRequested || group.Leader.Cancellation.IsCancellationRequested)
@@ -191,7 +193,7 @@ public sealed partial class RequestProcessor(
             flight?.Dispose();
         }
 
-        await Task.WhenAll(group.Members.Select(member => CompleteAsync(member.Request, ResultFor(group, member, call, unexpected is not null, started))));
+        await Task.WhenAll(group.Members.Select(member => CompleteAsync(member.Request, ResultFor(group, member, call, answer, unexpected is not null, started))));
     }
 
     private async Task<ProviderCallResult?> CallProviderAsync(RequestGroup group)
@@ -243,7 +245,7 @@ public sealed partial class RequestProcessor(
         }
     }
 
-    private ResultEnvelope ResultFor(RequestGroup group, GroupMember member, ProviderCallResult? call, bool unexpected, DateTimeOffset started)
+    private ResultEnvelope ResultFor(RequestGroup group, GroupMember member, ProviderCallResult? call, CachedAnswer? answer, bool unexpected, DateTimeOffset started)
     {
         var pending = member.Request;
         var providerTime = time.GetUtcNow() - started;
@@ -263,9 +265,10 @@ public sealed partial class RequestProcessor(
             return Failed(pending, call.Failure!.Value, call.FailureMessage ?? call.Failure.ToString()!, call.Retryable, isLeader ? call.Attempts : 0, call.Elapsed);
         }
 
+        // The answer as it was stored: built once per call, not per member.
         return isLeader
-            ? Answered(pending, ToCachedAnswer(group.Leader, call), ResultSource.Provider, similarity: null, matchedRequestId: null, call.Attempts, call.Elapsed)
-            : Answered(pending, ToCachedAnswer(group.Leader, call), ResultSource.Coalesced, member.Similarity, group.Leader.Request.RequestId, attempts: 0, call.Elapsed);
+            ? Answered(pending, answer!, ResultSource.Provider, similarity: null, matchedRequestId: null, call.Attempts, call.Elapsed)
+            : Answered(pending, answer!, ResultSource.Coalesced, member.Similarity, group.Leader.Request.RequestId, attempts: 0, call.Elapsed);
     }
 
     /// <summary>An answer from the cache or another request's flight: the request whose call produced it is the match.</summary>
