@@ -15,14 +15,18 @@ public sealed class ChatCompletionSimulator(IOptions<SimulatorOptions> options, 
     private readonly Random _random = new(options.Value.Seed);
     private readonly Lock _randomLock = new();
     private readonly ConcurrentDictionary<ulong, int> _callsByPrompt = new();
+    private int _working;
 
     public async Task HandleAsync(HttpContext http)
     {
         counters.RequestStarted();
         var status = StatusCodes.Status200OK;
+        var working = Interlocked.Increment(ref _working);
         try
         {
-            status = await RespondAsync(http);
+            status = _options.MaxConcurrency > 0 && working > _options.MaxConcurrency
+                ? await FaultAsync(http, StatusCodes.Status429TooManyRequests)
+                : await RespondAsync(http);
         }
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {
@@ -30,6 +34,7 @@ public sealed class ChatCompletionSimulator(IOptions<SimulatorOptions> options, 
         }
         finally
         {
+            Interlocked.Decrement(ref _working);
             counters.RequestEnded(status);
         }
     }

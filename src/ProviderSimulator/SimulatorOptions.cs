@@ -34,6 +34,13 @@ public sealed class SimulatorOptions
     [Range(0, 3_600_000)]
     public int StallMs { get; set; } = 60_000;
 
+    /// <summary>
+    /// Requests the provider works on at once (its capacity, or this client's quota): a request beyond it is answered
+    /// 429 with Retry-After at once, as providers do. 0: no limit.
+    /// </summary>
+    [Range(0, 100_000)]
+    public int MaxConcurrency { get; set; }
+
     /// <summary>Retry-After seconds sent with a 429.</summary>
     [Range(0, 3600)]
     public int RetryAfterSeconds { get; set; } = 1;

@@ -25,6 +25,8 @@ public sealed class WorkerMetrics
     private readonly Counter<long> _idempotencyUnprotected;
     private readonly Counter<long> _poisonMessages;
     private readonly Counter<long> _circuitWaits;
+    private readonly Histogram<double> _rateLimitWait;
+    private Func<IEnumerable<EndpointLoad>> _endpoints = static () => [];
 
     public WorkerMetrics(IMeterFactory meterFactory)
     {
@@ -46,6 +48,13 @@ public sealed class WorkerMetrics
         _idempotentReplays = meter.CreateCounter<long>("idempotent_replays", description: "Requests already answered (redelivery, duplicate publish): the stored result was published again.");
         _circuitWaits = meter.CreateCounter<long>("circuit_waits", description: "Times a request waited because every endpoint of its model had an open circuit.");
         _poisonMessages = meter.CreateCounter<long>("poison_messages", description: "Requests delivered more than Messaging:MaxDeliveries times: answered PoisonMessage and moved to the error queue.");
+        _rateLimitWait = meter.CreateHistogram<double>("rate_limit_wait", "s", "Time a call waited for an endpoint's requests- or tokens-per-minute budget.");
+        meter.CreateObservableGauge("endpoint_concurrency_limit", () => _endpoints().Select(e => new Measurement<int>(e.Limit, new KeyValuePair<string, object?>("endpoint", e.Endpoint))),
+            description: "Calls an endpoint may have running now (adaptive concurrency).");
+        meter.CreateObservableGauge("endpoint_calls_running", () => _endpoints().Select(e => new Measurement<int>(e.Running, new KeyValuePair<string, object?>("endpoint", e.Endpoint))),
+            description: "Calls running against an endpoint.");
+        meter.CreateObservableGauge("endpoint_calls_waiting", () => _endpoints().Select(e => new Measurement<int>(e.Waiting, new KeyValuePair<string, object?>("endpoint", e.Endpoint))),
+            description: "Calls waiting for an endpoint slot.");
         _idempotencyUnprotected = meter.CreateCounter<long>("idempotency_unprotected", description: "Results recorded in this worker only because Redis was down: a redelivery elsewhere could be answered twice.");
     }
 
@@ -83,6 +92,12 @@ public sealed class WorkerMetrics
     public void ProviderCalled(string endpoint, string status, TimeSpan elapsed) =>
         _providerDuration.Record(elapsed.TotalSeconds, new("endpoint", endpoint), new("status", status));
 
+    public void RateLimitWait(string endpoint, string budget, TimeSpan waited) =>
+        _rateLimitWait.Record(waited.TotalSeconds, new("endpoint", endpoint), new("budget", budget));
+
+    /// <summary>Where the endpoint gauges read from (set once by the provider router).</summary>
+    public void ObserveEndpoints(Func<IEnumerable<EndpointLoad>> endpoints) => _endpoints = endpoints;
+
     public void CacheLookup(string kind, string result) => _cacheLookups.Add(1, new("kind", kind), new("result", result));
 
     public void CacheStored() => _cacheStores.Add(1);
@@ -99,3 +114,6 @@ public sealed class WorkerMetrics
 
     public void CircuitWait(string model) => _circuitWaits.Add(1, new KeyValuePair<string, object?>("model", model));
 }
+
+/// <summary>One endpoint's concurrency as the gauges report it.</summary>
+public readonly record struct EndpointLoad(string Endpoint, int Limit, int Running, int Waiting);

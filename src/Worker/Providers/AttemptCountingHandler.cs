@@ -1,15 +1,34 @@
+using System.Diagnostics;
+
 namespace PromptQueue.Worker.Providers;
 
-/// <summary>Counts each HTTP attempt the resilience pipeline makes.</summary>
+/// <summary>
+/// Counts each HTTP attempt the resilience pipeline makes and reports its status and latency to the endpoint's
+/// adaptive concurrency limit (429, 503 and timeouts shrink it; fast successes grow it back).
+/// </summary>
 public sealed class AttemptCountingHandler : DelegatingHandler
 {
-    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        if (request.Options.TryGetValue(AttemptCounter.Key, out var counter))
+        if (!request.Options.TryGetValue(AttemptCounter.Key, out var counter))
         {
-            counter.Increment();
+            return await base.SendAsync(request, cancellationToken);
         }
 
-        return base.SendAsync(request, cancellationToken);
+        counter.Increment();
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var response = await base.SendAsync(request, cancellationToken);
+            counter.Limiter?.OnAttempt((int)response.StatusCode, Stopwatch.GetElapsedTime(started));
+            return response;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException)
+        {
+            // A connection failure or an attempt timeout (Polly cancels the attempt). A cancellation by the caller
+            // happens only at shutdown, where what the limit learns no longer matters.
+            counter.Limiter?.OnAttempt(null, Stopwatch.GetElapsedTime(started));
+            throw;
+        }
     }
 }

@@ -27,6 +27,28 @@ public sealed class ProviderEndpointOptions
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan PooledConnectionIdleTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>Requests per minute this worker sends to the endpoint at most (the provider's RPM limit divided by replicas). Null: no limit.</summary>
+    [Range(1, 10_000_000)]
+    public int? RequestsPerMinute { get; set; }
+
+    /// <summary>Tokens per minute (prompt + output cap, as providers count them) this worker sends at most. Null: no limit.</summary>
+    [Range(1, 1_000_000_000)]
+    public int? TokensPerMinute { get; set; }
+
+    /// <summary>
+    /// Concurrency adapts between <see cref="MinConcurrency"/> and <see cref="MaxConnectionsPerServer"/>: it shrinks
+    /// on 429s, 503s, timeouts and rising latency and grows back on success.
+    /// </summary>
+    public bool AdaptiveConcurrency { get; set; } = true;
+
+    /// <summary>Lowest concurrency adaptive control goes down to.</summary>
+    [Range(1, 10_000)]
+    public int MinConcurrency { get; set; } = 1;
+
+    /// <summary>Recent latency above this multiple of the long-run latency counts as overload. 0: latency is ignored.</summary>
+    [Range(0.0, 100.0)]
+    public double LatencyTolerance { get; set; } = 2.0;
+
     public string? ResolveApiKey() =>
         !string.IsNullOrEmpty(ApiKey) ? ApiKey
         : ApiKeyEnvironmentVariable is { Length: > 0 } name ? Environment.GetEnvironmentVariable(name)

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Options;
 using PromptQueue.Contracts;
+using PromptQueue.Worker.Providers.Limits;
 using PromptQueue.Worker.Providers.OpenAi;
+using PromptQueue.Worker.Tokens;
 
 namespace PromptQueue.Worker.Providers;
 
@@ -8,16 +10,19 @@ namespace PromptQueue.Worker.Providers;
 public sealed partial class ProviderRouter(
     IOptionsMonitor<ProvidersOptions> options,
     IHttpClientFactory httpClients,
+    EndpointLimiters limiters,
+    TokenCounter tokens,
     ILogger<ProviderRouter> logger)
 {
     public const string HttpClientPrefix = "provider:";
 
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, PriorityGate> _gates = new(StringComparer.Ordinal);
-
     public Task<ProviderCallResult> CompleteAsync(CompletionRequest request, CancellationToken cancellationToken) =>
         CompleteAsync(request, request.Priority, cancellationToken);
 
-    /// <summary>Calls the model's endpoints in routing order; each call waits for a connection slot by priority.</summary>
+    /// <summary>
+    /// Calls the model's endpoints in routing order; each call waits for a slot of its endpoint (by priority, then
+    /// tenants in turn) and for the endpoint's request and token budgets.
+    /// </summary>
     public async Task<ProviderCallResult> CompleteAsync(CompletionRequest request, int priority, CancellationToken cancellationToken)
     {
         var providers = options.CurrentValue;
@@ -26,13 +31,19 @@ public sealed partial class ProviderRouter(
         ProviderCallResult? last = null;
         var attempts = 0;
         var allOpen = true;
+        int? chargedTokens = null;
         foreach (var endpointName in EndpointOrder(model, request))
         {
             var endpoint = providers.Endpoints[endpointName];
-            var client = new OpenAiChatClient(httpClients.CreateClient(HttpClientPrefix + endpointName), endpointName, endpoint.ResolveApiKey());
-            var gate = _gates.GetOrAdd(endpointName, static (_, permits) => new PriorityGate(permits), endpoint.MaxConnectionsPerServer);
+            var limiter = limiters.For(endpointName);
+            var client = new OpenAiChatClient(httpClients.CreateClient(HttpClientPrefix + endpointName), endpointName, endpoint.ResolveApiKey(), limiter);
+            if (endpoint.TokensPerMinute is not null)
+            {
+                chargedTokens ??= tokens.CountPrompt(request) + (request.MaxTokens ?? model.MaxOutputTokens);
+            }
+
             ProviderCallResult result;
-            using (await gate.EnterAsync(priority, cancellationToken))
+            using (await limiter.EnterAsync(priority, request.TenantId, chargedTokens ?? 0, cancellationToken))
             {
                 result = await client.CompleteAsync(body, cancellationToken);
             }

@@ -20,6 +20,7 @@ public static class ProvidersExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<ProvidersOptions>, ProvidersOptionsValidator>();
         builder.Services.AddTransient<AttemptCountingHandler>();
+        builder.Services.AddSingleton<Limits.EndpointLimiters>();
         builder.Services.AddSingleton<ProviderRouter>();
 
         foreach (var endpoint in section.GetSection(nameof(ProvidersOptions.Endpoints)).GetChildren())

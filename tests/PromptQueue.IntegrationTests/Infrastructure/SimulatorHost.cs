@@ -53,6 +53,8 @@ public sealed class SimulatorHost : IAsyncDisposable
 
     public async Task<IReadOnlyList<ReceivedRequest>> RequestsAsync() => (await _client.GetFromJsonAsync<List<ReceivedRequest>>("sim/requests"))!;
 
+    public async Task ResetAsync() => (await _client.PostAsync("sim/reset", null)).EnsureSuccessStatusCode();
+
     public async Task<SimulatorStats> StatsAsync() => (await _client.GetFromJsonAsync<SimulatorStats>("sim/stats"))!;
 
     public async ValueTask DisposeAsync()

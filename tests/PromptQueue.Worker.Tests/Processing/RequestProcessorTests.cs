@@ -13,6 +13,8 @@ using PromptQueue.Worker.Publishing;
 using PromptQueue.Worker.Tokens;
 using PromptQueue.Worker.Validation;
 
+using PromptQueue.Worker.Providers.Limits;
+
 namespace PromptQueue.Worker.Tests.Processing;
 
 public sealed class RequestProcessorTests : IDisposable
@@ -27,8 +29,8 @@ public sealed class RequestProcessorTests : IDisposable
     public RequestProcessorTests()
     {
         var options = new StaticOptionsMonitor<ProvidersOptions>(TestRequests.Providers());
-        var router = new ProviderRouter(options, _provider, NullLogger<ProviderRouter>.Instance);
         var metrics = new WorkerMetrics(_services.GetRequiredService<IMeterFactory>());
+        var router = new ProviderRouter(options, _provider, new EndpointLimiters(options, _time, metrics), new TokenCounter(options), NullLogger<ProviderRouter>.Instance);
         _cache = TestCache.Disabled(metrics, _time);
         _processor = new RequestProcessor(new CompletionRequestValidator(options), new TokenCounter(options), router, _publisher,
             _cache.Cache, _cache.Flights, _cache.Idempotency, ShutdownSignal.Never, metrics, _time, options, Options.Create(_cache.Options), NullLogger<RequestProcessor>.Instance);

@@ -13,13 +13,13 @@ namespace PromptQueue.Worker.Providers.OpenAi;
 /// Typed client of one OpenAI-compatible endpoint. The <see cref="HttpClient"/> comes from IHttpClientFactory with
 /// pooling and resilience attached at registration; this class only speaks the protocol.
 /// </summary>
-public sealed class OpenAiChatClient(HttpClient http, string endpointName, string? apiKey)
+public sealed class OpenAiChatClient(HttpClient http, string endpointName, string? apiKey, Limits.EndpointLimiter? limiter = null)
 {
     public string EndpointName { get; } = endpointName;
 
     public async Task<ProviderCallResult> CompleteAsync(JsonObject body, CancellationToken cancellationToken)
     {
-        var counter = new AttemptCounter();
+        var counter = new AttemptCounter { Limiter = limiter };
         var started = Stopwatch.GetTimestamp();
         using var request = new HttpRequestMessage(HttpMethod.Post, "chat/completions")
         {

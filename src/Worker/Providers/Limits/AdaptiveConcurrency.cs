@@ -1,0 +1,92 @@
+namespace PromptQueue.Worker.Providers.Limits;
+
+/// <summary>
+/// Additive-increase, multiplicative-decrease concurrency limit for one endpoint, fed by every HTTP attempt, with
+/// TCP's slow start: the limit starts at the minimum and grows by one per success (doubling per round of calls)
+/// until the first sign of overload, so a worker starting on a backlog does not open every connection at a provider
+/// that serves a few, collect a wall of 429s and have all of them retry together after Retry-After. A 429,
+/// a 503, a timeout, or recent latency above <c>tolerance ×</c> the long-run latency shrinks the limit by a quarter
+/// (at most once per long-run latency, so one burst of 429s counts once); each success grows it by 1/limit (about
+/// one slot per round of calls) up to the endpoint's connection cap. The latency signal compares two moving
+/// averages, so token-proportional variation between single calls averages out; the long one follows lasting
+/// shifts, so a provider that is slow for everyone does not pin the limit down. Netflix's concurrency-limits has
+/// no .NET port and Polly has no adaptive limiter, hence these few lines.
+/// </summary>
+public sealed class AdaptiveConcurrency
+{
+    private const double Decrease = 0.75;
+    private const double ShortWeight = 0.1;
+    private const double LongWeight = 0.01;
+    private const int WarmUpSamples = 20;
+
+    private readonly Lock _lock = new();
+    private readonly int _min;
+    private readonly int _max;
+    private readonly double _latencyTolerance;
+    private readonly TimeProvider _time;
+    private double _limit;
+    private double _shortLatency;
+    private double _longLatency;
+    private int _samples;
+    private long _lastDecrease;
+    private bool _slowStart = true;
+
+    public AdaptiveConcurrency(int min, int max, double latencyTolerance, TimeProvider time)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(min, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(max, min);
+        _min = min;
+        _max = max;
+        _latencyTolerance = latencyTolerance;
+        _time = time;
+        _limit = min;
+        _lastDecrease = long.MinValue;
+    }
+
+    public int Limit
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return (int)_limit;
+            }
+        }
+    }
+
+    /// <summary>Records one HTTP attempt; <paramref name="status"/> is null when it failed without a response (timeout, connection).</summary>
+    /// <returns>The limit after this attempt.</returns>
+    public int OnAttempt(int? status, TimeSpan latency)
+    {
+        lock (_lock)
+        {
+            var overloaded = status is null or 429 or 503;
+            if (status is >= 200 and < 300)
+            {
+                var seconds = latency.TotalSeconds;
+                _shortLatency = _samples == 0 ? seconds : _shortLatency + (ShortWeight * (seconds - _shortLatency));
+                _longLatency = _samples == 0 ? seconds : _longLatency + (LongWeight * (seconds - _longLatency));
+                _samples++;
+                overloaded = _latencyTolerance > 0 && _samples >= WarmUpSamples && _shortLatency > _latencyTolerance * _longLatency;
+            }
+
+            if (overloaded)
+            {
+                _slowStart = false;
+                var now = _time.GetTimestamp();
+                var cooldown = TimeSpan.FromSeconds(Math.Max(_longLatency, 0.1));
+                if (_lastDecrease == long.MinValue || _time.GetElapsedTime(_lastDecrease, now) >= cooldown)
+                {
+                    _limit = Math.Max(_min, Math.Floor(_limit * Decrease));
+                    _lastDecrease = now;
+                }
+            }
+            else if (status is >= 200 and < 300)
+            {
+                _limit = Math.Min(_max, _limit + (_slowStart ? 1.0 : 1.0 / Math.Max(1.0, _limit)));
+            }
+
+            return (int)_limit;
+        }
+    }
+}
