@@ -35,4 +35,10 @@ public enum FailureCode
     /// was moved to the lane's error queue. Not retryable as is.
     /// </summary>
     PoisonMessage = 9,
+
+    /// <summary>
+    /// The tenant's quota (requests or tokens per minute, Tenants:ByTenant:{id}) is used up for the current minute.
+    /// Retryable after the minute ends.
+    /// </summary>
+    QuotaExceeded = 10,
 }

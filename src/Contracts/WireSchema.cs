@@ -17,7 +17,15 @@ public static class WireSchema
     /// <summary>AMQP header naming the event type of a result: CompletionSucceeded or CompletionFailed.</summary>
     public const string EventTypeHeader = "pq-event-type";
 
+    /// <summary>
+    /// Suffix of a lane's overflow queue (<c>promptqueue.requests.{lane}.overflow</c>): the worker moves there the
+    /// requests of a tenant holding more than its fair share of the lane. Producers never publish to it.
+    /// </summary>
+    public const string OverflowQueueSuffix = ".overflow";
+
     public static string RequestQueue(string lane) => RequestQueuePrefix + lane;
+
+    public static string OverflowQueue(string lane) => RequestQueue(lane) + OverflowQueueSuffix;
 
     public static string ResultRoutingKey(string tenantId, string outcome) => $"{tenantId}.{outcome}";
 }

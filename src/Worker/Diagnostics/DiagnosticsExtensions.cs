@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Prometheus;
 
 namespace PromptQueue.Worker.Diagnostics;
@@ -7,9 +8,9 @@ public static class DiagnosticsExtensions
     /// <summary>Time, metrics and health: what every PromptQueue host shares.</summary>
     public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddMetrics();
-        builder.Services.AddSingleton<WorkerMetrics>();
+        builder.Services.TryAddSingleton<WorkerMetrics>();
         builder.Services.AddHostedService<MeterExportStarter>();
         builder.Services.AddHealthChecks();
         return builder;

@@ -26,6 +26,7 @@ public sealed class WorkerMetrics
     private readonly Counter<long> _poisonMessages;
     private readonly Counter<long> _circuitWaits;
     private readonly Histogram<double> _rateLimitWait;
+    private readonly Counter<long> _movedToOverflow;
     private Func<IEnumerable<EndpointLoad>> _endpoints = static () => [];
 
     public WorkerMetrics(IMeterFactory meterFactory)
@@ -48,6 +49,7 @@ public sealed class WorkerMetrics
         _idempotentReplays = meter.CreateCounter<long>("idempotent_replays", description: "Requests already answered (redelivery, duplicate publish): the stored result was published again.");
         _circuitWaits = meter.CreateCounter<long>("circuit_waits", description: "Times a request waited because every endpoint of its model had an open circuit.");
         _poisonMessages = meter.CreateCounter<long>("poison_messages", description: "Requests delivered more than Messaging:MaxDeliveries times: answered PoisonMessage and moved to the error queue.");
+        _movedToOverflow = meter.CreateCounter<long>("fair_share_moved", description: "Requests of a tenant over its fair share of a busy lane, moved to the lane's overflow queue.");
         _rateLimitWait = meter.CreateHistogram<double>("rate_limit_wait", "s", "Time a call waited for an endpoint's requests- or tokens-per-minute budget.");
         meter.CreateObservableGauge("endpoint_concurrency_limit", () => _endpoints().Select(e => new Measurement<int>(e.Limit, new KeyValuePair<string, object?>("endpoint", e.Endpoint))),
             description: "Calls an endpoint may have running now (adaptive concurrency).");
@@ -91,6 +93,8 @@ public sealed class WorkerMetrics
 
     public void ProviderCalled(string endpoint, string status, TimeSpan elapsed) =>
         _providerDuration.Record(elapsed.TotalSeconds, new("endpoint", endpoint), new("status", status));
+
+    public void MovedToOverflow(string lane) => _movedToOverflow.Add(1, new KeyValuePair<string, object?>("lane", lane));
 
     public void RateLimitWait(string endpoint, string budget, TimeSpan waited) =>
         _rateLimitWait.Record(waited.TotalSeconds, new("endpoint", endpoint), new("budget", budget));

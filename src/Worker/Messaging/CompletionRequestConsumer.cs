@@ -14,6 +14,8 @@ namespace PromptQueue.Worker.Messaging;
 /// acknowledges) only when this request's own result event is confirmed by the broker. A redelivered request is
 /// counted: past <see cref="MessagingOptions.MaxDeliveries"/> it is answered PoisonMessage and moved to the error
 /// queue; below it, it is processed on its own, so whatever made it fail cannot take a batch of neighbours along.
+/// A tenant over its fair share of a busy lane has the request moved to the lane's overflow queue (see
+/// <see cref="LaneFairShare"/>).
 /// </summary>
 public sealed partial class CompletionRequestConsumer(
     RequestBatcher batcher,
@@ -21,6 +23,8 @@ public sealed partial class CompletionRequestConsumer(
     DeliveryCounter deliveries,
     IdempotencyStore idempotency,
     RequestProcessor processor,
+    LaneFairShare fairShare,
+    Publishing.RabbitMqResultPublisher forwarder,
     Microsoft.Extensions.Options.IOptions<MessagingOptions> options,
     WorkerMetrics metrics,
     TimeProvider time,
@@ -56,6 +60,21 @@ public sealed partial class CompletionRequestConsumer(
             }
         }
 
+        var holdsShare = false;
+        if (fairShare.Enabled && !pending.Redelivered && !LaneNames.IsOverflow(context.ReceiveContext.InputAddress) &&
+            options.Value.EffectiveLanes.TryGetValue(lane, out var laneOptions))
+        {
+            if (!fairShare.TryEnter(lane, request.TenantId, laneOptions.ConcurrencyLimit))
+            {
+                await forwarder.ForwardAsync(WireSchema.OverflowQueue(lane), context.ReceiveContext.Body.GetBytes(), (byte)priority,
+                    context.MessageId?.ToString() ?? request.RequestId, context.CancellationToken);
+                metrics.MovedToOverflow(lane);
+                return;
+            }
+
+            holdsShare = true;
+        }
+
         metrics.RequestStarted(lane);
         try
         {
@@ -64,6 +83,10 @@ public sealed partial class CompletionRequestConsumer(
         finally
         {
             metrics.RequestEnded(lane);
+            if (holdsShare)
+            {
+                fairShare.Exit(lane, request.TenantId);
+            }
         }
     }
 

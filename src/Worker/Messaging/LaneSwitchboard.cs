@@ -6,15 +6,16 @@ using PromptQueue.Contracts;
 namespace PromptQueue.Worker.Messaging;
 
 /// <summary>
-/// Connects one receive endpoint per lane once the bus is up, and pauses or resumes a lane at run time without
+/// Connects one receive endpoint per lane (two with fair share: the lane's queue and its overflow queue) once the bus is up, and pauses or resumes a lane at run time without
 /// touching the others. A paused lane stops consuming: in-flight requests finish, prefetched ones return to the queue.
 /// </summary>
 public sealed partial class LaneSwitchboard(
     IReceiveEndpointConnector connector,
     IOptions<MessagingOptions> options,
+    Tenancy.LaneFairShare fairShare,
     ILogger<LaneSwitchboard> logger) : IHostedService
 {
-    private readonly ConcurrentDictionary<string, HostReceiveEndpointHandle> _running = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, HostReceiveEndpointHandle[]> _running = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _gate = new(1, 1);
 
     public IReadOnlyDictionary<string, LaneOptions> Lanes => options.Value.EffectiveLanes;
@@ -58,10 +59,18 @@ public sealed partial class LaneSwitchboard(
                 return true;
             }
 
-            var handle = connector.ConnectReceiveEndpoint(WireSchema.RequestQueue(lane), (context, endpoint) =>
-                LaneEndpointConfiguration.Configure(endpoint, context, laneOptions, options.Value.MaxBodyBytes));
-            await handle.Ready.WaitAsync(cancellationToken);
-            _running[lane] = handle;
+            // The overflow queue is consumed first, so it exists before the lane's consumer moves anything to it.
+            var queues = fairShare.Enabled ? new[] { WireSchema.OverflowQueue(lane), WireSchema.RequestQueue(lane) } : [WireSchema.RequestQueue(lane)];
+            var handles = new List<HostReceiveEndpointHandle>(queues.Length);
+            foreach (var queue in queues)
+            {
+                var handle = connector.ConnectReceiveEndpoint(queue, (context, endpoint) =>
+                    LaneEndpointConfiguration.Configure(endpoint, context, laneOptions, options.Value.MaxBodyBytes));
+                await handle.Ready.WaitAsync(cancellationToken);
+                handles.Add(handle);
+            }
+
+            _running[lane] = [.. handles];
             LogLaneStarted(logger, lane, laneOptions.ConcurrencyLimit, laneOptions.EffectivePrefetch);
             return true;
         }
@@ -81,9 +90,13 @@ public sealed partial class LaneSwitchboard(
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            if (_running.TryRemove(lane, out var handle))
+            if (_running.TryRemove(lane, out var handles))
             {
-                await handle.StopAsync(cancellationToken);
+                foreach (var handle in handles.Reverse())
+                {
+                    await handle.StopAsync(cancellationToken);
+                }
+
                 LogLanePaused(logger, lane);
             }
 

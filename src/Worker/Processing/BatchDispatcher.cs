@@ -8,7 +8,7 @@ namespace PromptQueue.Worker.Processing;
 
 /// <summary>
 /// Handles a closed micro-batch, cheapest answer first: results already published (idempotency), requests that end
-/// before any provider call, exact cache hits, then one embedding call for what is left, semantic cache hits, and
+/// before any provider call (invalid, expired, too long, over the tenant's quota), exact cache hits, then one embedding call for what is left, semantic cache hits, and
 /// finally coalesced groups dispatched most urgent first. Each group, and each member's event, finishes on its own,
 /// so a slow provider call never holds its neighbours' acknowledgements.
 /// </summary>
@@ -19,6 +19,7 @@ public sealed partial class BatchDispatcher(
     IdempotencyStore idempotency,
     BatchEmbedding embedding,
     CoalescingPlanner planner,
+    Tenancy.TenantQuotas quotas,
     ILogger<BatchDispatcher> logger) : IBatchHandler
 {
     public async Task HandleAsync(IReadOnlyList<PendingRequest> batch, CancellationToken stoppingToken)
@@ -37,9 +38,14 @@ public sealed partial class BatchDispatcher(
             }
             else
             {
-                request.Reuse = classifier.Classify(request);
                 live.Add(request);
             }
+        }
+
+        live = await WithinQuotaAsync(live);
+        foreach (var request in live)
+        {
+            request.Reuse = classifier.Classify(request);
         }
 
         if (cache.Enabled)
@@ -64,6 +70,26 @@ public sealed partial class BatchDispatcher(
         {
             _ = processor.ExecuteAsync(group); // completes every member; never throws
         }
+    }
+
+    /// <summary>Answers QuotaExceeded to requests over their tenant's quota and returns the rest.</summary>
+    private async Task<List<PendingRequest>> WithinQuotaAsync(List<PendingRequest> live)
+    {
+        var verdicts = await Task.WhenAll(live.Select(async request => (request, refusal: await quotas.ChargeAsync(request))));
+        var within = new List<PendingRequest>(live.Count);
+        foreach (var (request, refusal) in verdicts)
+        {
+            if (refusal is null)
+            {
+                within.Add(request);
+            }
+            else
+            {
+                _ = processor.CompleteAsync(request, processor.QuotaExceeded(request, refusal));
+            }
+        }
+
+        return within;
     }
 
     /// <summary>Answers the requests the cache holds (exact key, or a similar prompt) and returns the rest.</summary>

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using PromptQueue.Worker.Batching;
 using PromptQueue.Worker.Tenancy;
@@ -14,10 +15,14 @@ public static class ProcessingExtensions
             .Bind(builder.Configuration.GetSection(TenantsOptions.SectionName))
             .ValidateDataAnnotations()
             .Validate(o => o.ByTenant.Values.All(t => t.MaxPriority is >= 0 and <= 9), "Tenants:ByTenant:*:MaxPriority must be between 0 and 9.")
+            .Validate(o => o.ByTenant.Values.Append(o.Default).All(t => t.RequestsPerMinute is null or > 0 && t.TokensPerMinute is null or > 0),
+                "Tenants:*:RequestsPerMinute and TokensPerMinute must be positive when set.")
             .ValidateOnStart();
         builder.Services.AddSingleton<TenantPolicy>();
+        builder.Services.AddSingleton<TenantQuotas>();
+        builder.Services.AddSingleton<LaneFairShare>();
         builder.Services.AddSingleton<CompletionRequestValidator>();
-        builder.Services.AddSingleton<Tokens.TokenCounter>();
+        builder.Services.TryAddSingleton<Tokens.TokenCounter>();
         builder.Services.AddSingleton<ShutdownSignal>();
         builder.Services.AddSingleton<RequestProcessor>();
         // Before MassTransit (AddMessaging), so it stops after it.

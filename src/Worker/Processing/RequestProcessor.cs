@@ -121,6 +121,10 @@ public sealed partial class RequestProcessor(
         Failed(pending, FailureCode.PoisonMessage, $"The request was delivered {delivery} times without an answer (it crashed or stalled the worker each time); it was moved to the error queue.",
             retryable: false, attempts: 0, providerTime: TimeSpan.Zero);
 
+    /// <summary>The event of a request over its tenant's quota: retryable once the minute is over.</summary>
+    public ResultEnvelope QuotaExceeded(PendingRequest pending, string reason) =>
+        Failed(pending, FailureCode.QuotaExceeded, reason, retryable: true, attempts: 0, providerTime: TimeSpan.Zero);
+
     /// <summary>A cache hit as the request's event: source, similarity and the RequestId whose answer it reuses.</summary>
     public ResultEnvelope FromCache(PendingRequest pending, CacheHit hit) => Succeeded(pending, hit.Answer, hit.Source, hit.Similarity, TimeSpan.Zero);
 

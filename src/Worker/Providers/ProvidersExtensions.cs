@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Polly;
 
@@ -20,6 +21,11 @@ public static class ProvidersExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<ProvidersOptions>, ProvidersOptionsValidator>();
         builder.Services.AddTransient<AttemptCountingHandler>();
+        // What the limiters need, so the provider clients also work in a host of their own (tools, interop tests).
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddMetrics();
+        builder.Services.TryAddSingleton<Diagnostics.WorkerMetrics>();
+        builder.Services.TryAddSingleton<Tokens.TokenCounter>();
         builder.Services.AddSingleton<Limits.EndpointLimiters>();
         builder.Services.AddSingleton<ProviderRouter>();
 

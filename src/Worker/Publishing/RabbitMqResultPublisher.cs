@@ -98,6 +98,26 @@ public sealed partial class RabbitMqResultPublisher(
         }, cancellationToken);
     }
 
+    /// <summary>
+    /// Moves a request body to another queue (a lane's overflow queue) and returns once the broker confirms it, so
+    /// the original delivery may be acknowledged. The queue must exist: a returned message throws.
+    /// </summary>
+    public async Task ForwardAsync(string queue, ReadOnlyMemory<byte> body, byte priority, string messageId, CancellationToken cancellationToken)
+    {
+        var properties = new BasicProperties
+        {
+            ContentType = "application/json",
+            DeliveryMode = DeliveryModes.Persistent,
+            MessageId = messageId,
+            Priority = priority,
+        };
+        await _publishRetry.ExecuteAsync(async ct =>
+        {
+            var channel = await GetChannelAsync(ct);
+            await channel.BasicPublishAsync("", queue, mandatory: true, properties, body, ct);
+        }, cancellationToken);
+    }
+
     private async ValueTask<IChannel> GetChannelAsync(CancellationToken cancellationToken)
     {
         var slot = (int)((uint)Interlocked.Increment(ref _next) % (uint)_channels.Length);

@@ -18,4 +18,12 @@ public sealed class TenantOptions
     /// </summary>
     [RegularExpression("^[A-Za-z0-9_.-]{1,64}$")]
     public string? CacheScope { get; set; }
+
+    /// <summary>Quota: requests this tenant may submit per minute, across all replicas. Null: no quota.</summary>
+    [Range(1, int.MaxValue)]
+    public int? RequestsPerMinute { get; set; }
+
+    /// <summary>Quota: tokens (prompt + output cap) this tenant may submit per minute, across all replicas. Null: no quota.</summary>
+    [Range(1, int.MaxValue)]
+    public int? TokensPerMinute { get; set; }
 }

@@ -8,15 +8,14 @@ public class AdaptiveConcurrencyTests
     private readonly FakeTimeProvider _time = new();
 
     [Fact]
-    public void The_limit_starts_at_the_minimum_and_doubles_per_round_until_overload()
+    public void The_limit_starts_at_half_the_cap_and_doubles_per_round_until_overload()
     {
-        var limit = new AdaptiveConcurrency(1, 32, 2.0, _time);
-        Assert.Equal(1, limit.Limit);
-        Assert.Equal(2, limit.OnAttempt(200, TimeSpan.FromMilliseconds(50)));
-        Assert.Equal(3, limit.OnAttempt(200, TimeSpan.FromMilliseconds(50)));
-        Assert.Equal(4, limit.OnAttempt(200, TimeSpan.FromMilliseconds(50)));
-        Assert.Equal(3, limit.OnAttempt(429, TimeSpan.FromMilliseconds(50)));
-        Assert.Equal(3, limit.OnAttempt(200, TimeSpan.FromMilliseconds(50))); // additive now: +1/3
+        var limit = new AdaptiveConcurrency(1, 8, 2.0, _time);
+        Assert.Equal(4, limit.Limit);
+        Assert.Equal(5, limit.OnAttempt(200, TimeSpan.FromMilliseconds(50)));
+        Assert.Equal(6, limit.OnAttempt(200, TimeSpan.FromMilliseconds(50)));
+        Assert.Equal(4, limit.OnAttempt(429, TimeSpan.FromMilliseconds(50)));
+        Assert.Equal(4, limit.OnAttempt(200, TimeSpan.FromMilliseconds(50))); // additive now: +1/4
     }
 
     [Fact]

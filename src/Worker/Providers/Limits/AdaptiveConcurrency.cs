@@ -2,9 +2,10 @@ namespace PromptQueue.Worker.Providers.Limits;
 
 /// <summary>
 /// Additive-increase, multiplicative-decrease concurrency limit for one endpoint, fed by every HTTP attempt, with
-/// TCP's slow start: the limit starts at the minimum and grows by one per success (doubling per round of calls)
+/// TCP's slow start: the limit starts at half the cap and grows by one per success (doubling per round of calls)
 /// until the first sign of overload, so a worker starting on a backlog does not open every connection at a provider
-/// that serves a few, collect a wall of 429s and have all of them retry together after Retry-After. A 429,
+/// that serves a few, collect a wall of 429s and have all of them retry together after Retry-After. (Starting lower
+/// would let a few stalled first calls hold every slot: growth needs successes.) A 429,
 /// a 503, a timeout, or recent latency above <c>tolerance ×</c> the long-run latency shrinks the limit by a quarter
 /// (at most once per long-run latency, so one burst of 429s counts once); each success grows it by 1/limit (about
 /// one slot per round of calls) up to the endpoint's connection cap. The latency signal compares two moving
@@ -39,7 +40,7 @@ public sealed class AdaptiveConcurrency
         _max = max;
         _latencyTolerance = latencyTolerance;
         _time = time;
-        _limit = min;
+        _limit = Math.Max(min, (max + 1) / 2);
         _lastDecrease = long.MinValue;
     }
 
