@@ -61,7 +61,7 @@ public static class CacheBench
         {
             var options = Options.Create(new CacheOptions { L1MaxBytes = 4L << 30 });
             using var local = new LocalAnswerCache(options, TimeProvider.System);
-            var redis = new RedisConnection(options, NullLogger<RedisConnection>.Instance);
+            var redis = new RedisConnection(options, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, NullLogger<RedisConnection>.Instance);
             var matcher = new SemanticMatcher(new Monitor<MatchOptions>(new MatchOptions { SimilarityThreshold = threshold }));
             var cache = new ResponseCache(options, local, redis, matcher, metrics, TimeProvider.System, NullLogger<ResponseCache>.Instance);
             for (var i = 0; i < pairs.Count; i++)
@@ -188,7 +188,7 @@ public static class CacheBench
 
         var prefix = $"pq-bench-{Guid.NewGuid():N}"[..24];
         var options = Options.Create(new CacheOptions { Redis = redisConfiguration, KeyPrefix = prefix, L1MaxBytes = 4L << 30, SyncStreamLength = 1000 });
-        await using var redis = new RedisConnection(options, NullLogger<RedisConnection>.Instance);
+        await using var redis = new RedisConnection(options, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, NullLogger<RedisConnection>.Instance);
         using var local = new LocalAnswerCache(options, TimeProvider.System);
         var cache = new ResponseCache(options, local, redis, new SemanticMatcher(new Monitor<MatchOptions>(new MatchOptions())), metrics, TimeProvider.System, NullLogger<ResponseCache>.Instance);
         for (var i = 0; i < 50 && redis.Database is null; i++)

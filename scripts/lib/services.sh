@@ -13,6 +13,7 @@ pq_ensure_packages() {
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
   /usr/bin/python3 -c 'import pika' >/dev/null 2>&1 || missing+=(python3-pika)
   command -v curl >/dev/null 2>&1 || missing+=(curl)
+  command -v openssl >/dev/null 2>&1 || missing+=(openssl)
   command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
   if [ ${#missing[@]} -gt 0 ]; then
     pq_log "installing ${missing[*]}"
@@ -34,7 +35,34 @@ collect_statistics_interval = 1000
 # deliveries may stay unacknowledged for up to 30 min (longest provider call plus single-flight wait is ~5.5 min).
 max_message_size = 262144
 consumer_timeout = 1800000
+# TLS on loopback with the local test CA (pq_ensure_tls), for the worker's amqps:// test.
+listeners.ssl.default = 127.0.0.1:5671
+ssl_options.cacertfile = /etc/promptqueue/tls/ca.pem
+ssl_options.certfile = /etc/promptqueue/tls/server.pem
+ssl_options.keyfile = /etc/promptqueue/tls/server.key
+ssl_options.verify = verify_none
+ssl_options.fail_if_no_peer_cert = false
 CONF
+}
+
+# A throwaway CA and a server certificate for localhost / 127.0.0.1, made once per machine, so TLS to RabbitMQ
+# and Redis is tested for real. Test material only: the key is world-readable so the broker (user rabbitmq) and
+# test-started redis-servers can read it; never use it outside loopback.
+pq_ensure_tls() {
+  local dir=/etc/promptqueue/tls
+  [ -s "$dir/server.pem" ] && [ -s "$dir/ca.pem" ] && return
+  pq_log "making a local test CA and server certificate in $dir"
+  pq_sudo mkdir -p "$dir"
+  local tmp; tmp="$(mktemp -d)"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=PromptQueue local test CA" \
+    -keyout "$tmp/ca.key" -out "$tmp/ca.pem" >/dev/null 2>&1
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout "$tmp/server.key" -out "$tmp/server.csr" >/dev/null 2>&1
+  printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' > "$tmp/ext"
+  openssl x509 -req -in "$tmp/server.csr" -CA "$tmp/ca.pem" -CAkey "$tmp/ca.key" -CAcreateserial -days 3650 \
+    -extfile "$tmp/ext" -out "$tmp/server.pem" >/dev/null 2>&1
+  pq_sudo cp "$tmp/ca.pem" "$tmp/server.pem" "$tmp/server.key" "$dir/"
+  pq_sudo chmod 0644 "$dir/ca.pem" "$dir/server.pem" "$dir/server.key"
+  rm -rf "$tmp"
 }
 
 # The Erlang VM's schedulers spin while idle by default. On a small machine shared with the worker (2 cores
@@ -100,11 +128,14 @@ pq_ensure_redis() {
 
 pq_ensure_services() {
   pq_ensure_packages
+  pq_ensure_tls
   pq_ensure_rabbitmq
   pq_ensure_redis
   export PROMPTQUEUE_RABBITMQ_URI="${PROMPTQUEUE_RABBITMQ_URI:-amqp://guest:guest@127.0.0.1:5672/}"
   export PROMPTQUEUE_RABBITMQ_MANAGEMENT="${PROMPTQUEUE_RABBITMQ_MANAGEMENT:-http://guest:guest@127.0.0.1:15672/}"
   export PROMPTQUEUE_REDIS="${PROMPTQUEUE_REDIS:-127.0.0.1:6379}"
+  export PROMPTQUEUE_TLS_DIR="${PROMPTQUEUE_TLS_DIR:-/etc/promptqueue/tls}"
+  export PROMPTQUEUE_RABBITMQ_TLS_URI="${PROMPTQUEUE_RABBITMQ_TLS_URI:-amqps://guest:guest@localhost:5671/}"
 }
 
 # npm packages of the interop tests (a third-party OpenAI-compatible mock server), from the lock file.

@@ -4,6 +4,7 @@ using PromptQueue.Worker.Embeddings;
 using PromptQueue.Worker.Messaging;
 using PromptQueue.Worker.Processing;
 using PromptQueue.Worker.Providers;
+using PromptQueue.Worker.Security;
 
 namespace PromptQueue.Worker;
 
@@ -13,6 +14,7 @@ public static class WorkerComposition
     public static IHostApplicationBuilder AddPromptQueueWorker(this IHostApplicationBuilder builder)
     {
         builder.AddServiceDefaults();
+        builder.AddSecretRedaction();
         builder.AddProviders();
         builder.AddSemanticMatching();
         builder.AddResponseCache();

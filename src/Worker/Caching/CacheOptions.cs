@@ -24,6 +24,12 @@ public sealed class CacheOptions
     [Required, RegularExpression("^[A-Za-z0-9_.-]{1,32}$")]
     public string KeyPrefix { get; set; } = "pq";
 
+    /// <summary>
+    /// A PEM file of the CA Redis's TLS certificate chains to, when it is not in the system trust store; setting it
+    /// turns TLS on (as <c>ssl=true</c> in the connection string does).
+    /// </summary>
+    public string? TlsCaCertificateFile { get; set; }
+
     /// <summary>Lifetime of an entry without hits; each hit renews it (sliding), up to <see cref="MaxLifetime"/>.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
     public TimeSpan Ttl { get; set; } = TimeSpan.FromHours(1);

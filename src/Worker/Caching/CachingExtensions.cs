@@ -10,6 +10,7 @@ public static class CachingExtensions
             .ValidateDataAnnotations()
             .Validate(o => o.MaxLifetime >= o.Ttl, "Cache:MaxLifetime must be at least Cache:Ttl.")
             .Validate(o => string.IsNullOrWhiteSpace(o.WarmFile) || File.Exists(o.WarmFile), "Cache:WarmFile does not exist.")
+            .Validate(o => o.TlsCaCertificateFile is null || File.Exists(o.TlsCaCertificateFile), "Cache:TlsCaCertificateFile does not exist.")
             .ValidateOnStart();
         builder.Services.AddSingleton<RedisConnection>();
         builder.Services.AddSingleton<LocalAnswerCache>();

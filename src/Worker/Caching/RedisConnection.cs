@@ -14,7 +14,7 @@ public sealed partial class RedisConnection : IHealthCheck, IAsyncDisposable
     private readonly ConnectionMultiplexer? _multiplexer;
     private readonly ILogger<RedisConnection> _logger;
 
-    public RedisConnection(IOptions<CacheOptions> options, ILogger<RedisConnection> logger)
+    public RedisConnection(IOptions<CacheOptions> options, ILoggerFactory loggerFactory, ILogger<RedisConnection> logger)
     {
         _logger = logger;
         var settings = options.Value;
@@ -31,8 +31,21 @@ public sealed partial class RedisConnection : IHealthCheck, IAsyncDisposable
         configuration.AsyncTimeout = (int)settings.RedisTimeout.TotalMilliseconds;
         configuration.SyncTimeout = (int)settings.RedisTimeout.TotalMilliseconds;
         configuration.ConnectRetry = 1;
+        if (settings.TlsCaCertificateFile is { } ca)
+        {
+            configuration.Ssl = true;
+            configuration.TrustIssuer(ca);
+        }
+
         configuration.ClientName ??= $"promptqueue-{Environment.MachineName}";
+        // The client's own connection log goes through the worker's loggers (and their secret redaction).
+        configuration.LoggerFactory = loggerFactory;
         _multiplexer = ConnectionMultiplexer.Connect(configuration);
+        if (!_multiplexer.IsConnected)
+        {
+            LogNotConnectedAtStart(_logger, configuration.ToString(includePassword: false));
+        }
+
         _multiplexer.ConnectionFailed += (_, e) => LogConnectionLost(_logger, e.EndPoint?.ToString(), e.FailureType.ToString());
         _multiplexer.ConnectionRestored += (_, e) =>
         {
@@ -70,6 +83,9 @@ public sealed partial class RedisConnection : IHealthCheck, IAsyncDisposable
 
     [LoggerMessage(EventId = 1600, Level = LogLevel.Warning, Message = "Redis connection to {Endpoint} lost ({Failure}); serving from L1 and the provider until it is back")]
     private static partial void LogConnectionLost(ILogger logger, string? endpoint, string failure);
+
+    [LoggerMessage(EventId = 1602, Level = LogLevel.Warning, Message = "Redis ({Configuration}) is not reachable at start; serving from L1 and the provider, reconnecting in the background")]
+    private static partial void LogNotConnectedAtStart(ILogger logger, string configuration);
 
     [LoggerMessage(EventId = 1601, Level = LogLevel.Information, Message = "Redis connection to {Endpoint} restored")]
     private static partial void LogConnectionRestored(ILogger logger, string? endpoint);

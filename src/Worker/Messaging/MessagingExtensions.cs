@@ -19,6 +19,7 @@ public static class MessagingExtensions
             .ValidateDataAnnotations()
             .Validate(o => Uri.TryCreate(o.RabbitMqUri, UriKind.Absolute, out var uri) && uri.Scheme is "amqp" or "amqps" or "rabbitmq" or "rabbitmqs",
                 "Messaging:RabbitMqUri must be an absolute amqp:// or amqps:// URI.")
+            .Validate(o => o.TlsCaCertificateFile is null || File.Exists(o.TlsCaCertificateFile), "Messaging:TlsCaCertificateFile does not exist.")
             .Validate(o => o.EffectiveLanes.Keys.All(IsValidLaneName), "Messaging:Lanes names must be 1-64 letters, digits, '-' or '_'.")
             .Validate(o => o.EffectiveLanes.Values.All(l => l.EffectivePrefetch >= l.ConcurrencyLimit),
                 "Messaging:Lanes:*:PrefetchCount must be at least ConcurrencyLimit, or consumers sit idle.")
@@ -43,7 +44,23 @@ public static class MessagingExtensions
             bus.UsingRabbitMq((context, rabbit) =>
             {
                 var options = context.GetRequiredService<IOptions<MessagingOptions>>().Value;
-                rabbit.Host(new Uri(options.RabbitMqUri), host => host.ConnectionName("promptqueue-worker"));
+                var uri = new Uri(options.RabbitMqUri);
+                rabbit.Host(uri, host =>
+                {
+                    host.ConnectionName("promptqueue-worker");
+                    if (uri.Scheme is "amqps" or "rabbitmqs")
+                    {
+                        host.UseSsl(ssl =>
+                        {
+                            ssl.ServerName = uri.Host;
+                            ssl.Protocol = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13;
+                            if (options.TlsCaCertificateFile is { } ca)
+                            {
+                                ssl.CertificateValidationCallback = Security.CertificateTrust.TrustingCa(ca);
+                            }
+                        });
+                    }
+                });
             });
         });
         builder.Services.AddOptions<MassTransitHostOptions>().Configure<IOptions<MessagingOptions>>((host, messaging) =>

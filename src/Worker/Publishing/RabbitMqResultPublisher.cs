@@ -174,6 +174,12 @@ public sealed partial class RabbitMqResultPublisher(
             NetworkRecoveryInterval = TimeSpan.FromSeconds(2),
             ClientProvidedName = "promptqueue-worker-results",
         };
+        if (factory.Ssl.Enabled && messaging.Value.TlsCaCertificateFile is { } ca)
+        {
+            // The amqps:// URI turned TLS on with the host as server name; widen trust to the configured CA only.
+            factory.Ssl.CertificateValidationCallback = Security.CertificateTrust.TrustingCa(ca);
+        }
+
         return factory.CreateConnectionAsync(cancellationToken);
     }
 

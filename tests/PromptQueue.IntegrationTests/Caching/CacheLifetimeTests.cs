@@ -28,7 +28,7 @@ public sealed class CacheLifetimeTests : IAsyncLifetime
     {
         _redis = await RedisServer.StartAsync();
         var options = Options.Create(new CacheOptions { Redis = _redis.Configuration, Ttl = Ttl, MaxLifetime = MaxLifetime });
-        _connection = new RedisConnection(options, NullLogger<RedisConnection>.Instance);
+        _connection = new RedisConnection(options, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, NullLogger<RedisConnection>.Instance);
         _local = new LocalAnswerCache(options, _time);
         _cache = new ResponseCache(options, _local, _connection, new SemanticMatcher(new Monitor<MatchOptions>(new MatchOptions())),
             new WorkerMetrics(_services.GetRequiredService<IMeterFactory>()), _time, NullLogger<ResponseCache>.Instance);

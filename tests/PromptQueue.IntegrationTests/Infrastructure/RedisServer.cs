@@ -10,18 +10,38 @@ namespace PromptQueue.IntegrationTests.Infrastructure;
 /// </summary>
 public sealed class RedisServer : IAsyncDisposable
 {
+    private readonly string[] _arguments;
     private Process? _process;
 
-    private RedisServer(int port) => Port = port;
+    private RedisServer(int port, string[] arguments)
+    {
+        Port = port;
+        _arguments = arguments;
+    }
 
     public int Port { get; }
 
     /// <summary>StackExchange.Redis configuration for the worker.</summary>
     public string Configuration => $"127.0.0.1:{Port}";
 
-    public static async Task<RedisServer> StartAsync()
+    /// <summary>Starts a server; extra redis-server arguments (requirepass...) may be given.</summary>
+    public static async Task<RedisServer> StartAsync(params string[] arguments)
     {
-        var server = new RedisServer(FreePort());
+        var server = new RedisServer(FreePort(), arguments);
+        await server.RestartAsync();
+        return server;
+    }
+
+    /// <summary>Starts a server that speaks TLS only, with the certificate and key in <paramref name="tlsDirectory"/> (server.pem, server.key, ca.pem).</summary>
+    public static async Task<RedisServer> StartTlsAsync(string tlsDirectory)
+    {
+        var port = FreePort();
+        var server = new RedisServer(port,
+        [
+            "--port", "0", "--tls-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--tls-cert-file", Path.Combine(tlsDirectory, "server.pem"), "--tls-key-file", Path.Combine(tlsDirectory, "server.key"),
+            "--tls-ca-cert-file", Path.Combine(tlsDirectory, "ca.pem"), "--tls-auth-clients", "no",
+        ]);
         await server.RestartAsync();
         return server;
     }
@@ -31,12 +51,18 @@ public sealed class RedisServer : IAsyncDisposable
     {
         var binary = new[] { "/usr/bin/redis-server", "/usr/local/bin/redis-server" }.FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException("redis-server is not installed: run scripts/lib/services.sh (pq_ensure_services) or apt-get install redis-server.");
-        _process = Process.Start(new ProcessStartInfo(binary)
+        var start = new ProcessStartInfo(binary)
         {
             ArgumentList = { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no" },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-        })!;
+        };
+        foreach (var argument in _arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        _process = Process.Start(start)!;
         _process.OutputDataReceived += (_, _) => { };
         _process.BeginOutputReadLine();
         for (var attempt = 0; attempt < 100; attempt++)

@@ -54,13 +54,16 @@ public class OpenAiChatClientTests
     [Fact]
     public async Task Api_key_goes_in_the_authorization_header_and_not_in_the_failure_message()
     {
-        var handler = new StubHandler(HttpStatusCode.Unauthorized, """{"error":{"message":"Incorrect API key provided"}}""");
+        // A provider that echoes the key it was given (some gateways do) must not put it into the result event.
+        var handler = new StubHandler(HttpStatusCode.Unauthorized, """{"error":{"message":"Incorrect API key provided: sk-secret-123 (upstream amqp://svc:hunter22@mq/)"}}""");
         var client = new OpenAiChatClient(new HttpClient(handler) { BaseAddress = new Uri("http://127.0.0.1/v1/") }, "e", "sk-secret-123");
 
         var result = await client.CompleteAsync(Body, CancellationToken.None);
 
         Assert.Equal("Bearer sk-secret-123", handler.LastAuthorization);
         Assert.DoesNotContain("sk-secret-123", result.FailureMessage, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter22", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("Incorrect API key provided: ***", result.FailureMessage, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -150,8 +150,8 @@ public sealed class OpenAiChatClient(HttpClient http, string endpointName, strin
     private static bool IsContextLengthError(string payload) =>
         payload.Contains("context_length_exceeded", StringComparison.Ordinal) || payload.Contains("maximum context length", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>The provider's own error message, cut short; provider error bodies never echo our API key.</summary>
-    private static string? ProviderErrorMessage(string payload)
+    /// <summary>The provider's own error message, cut short, with our API key and any password-shaped value masked.</summary>
+    private string? ProviderErrorMessage(string payload)
     {
         try
         {
@@ -160,6 +160,12 @@ public sealed class OpenAiChatClient(HttpClient http, string endpointName, strin
                 error.TryGetProperty("message", out var message) && message.ValueKind == JsonValueKind.String)
             {
                 var text = message.GetString() ?? "";
+                if (apiKey is { Length: >= 4 })
+                {
+                    text = text.Replace(apiKey, Security.SecretRedactor.Mask, StringComparison.Ordinal);
+                }
+
+                text = Security.SecretRedactor.RedactPatterns(text);
                 return text.Length > 300 ? text[..300] : text;
             }
         }
