@@ -41,6 +41,7 @@ public sealed class ChatCompletionSimulator(IOptions<SimulatorOptions> options, 
 
     private async Task<int> RespondAsync(HttpContext http)
     {
+        var receivedAt = time.GetUtcNow();
         var aborted = http.RequestAborted;
         if (_options.ApiKey is { Length: > 0 } key && http.Request.Headers.Authorization.ToString() != "Bearer " + key)
         {
@@ -138,7 +139,8 @@ public sealed class ChatCompletionSimulator(IOptions<SimulatorOptions> options, 
         };
         http.Response.ContentType = "application/json";
         await http.Response.WriteAsync(response.ToJsonString(), aborted);
-        counters.Answered(lastUser);
+        var clientRequestId = http.Request.Headers["X-Client-Request-Id"].ToString();
+        counters.Answered(new AnsweredCall(lastUser, clientRequestId.Length > 0 ? clientRequestId : null, receivedAt, time.GetUtcNow()));
         return StatusCodes.Status200OK;
     }
 

@@ -15,7 +15,7 @@ public sealed class SimulatorCounters
     private long _sequence;
 
     /// <summary>How many recent requests /sim/requests keeps.</summary>
-    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _answered = new();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<AnsweredCall> _answered = new();
 
     public const int RecentLimit = 10_000;
 
@@ -48,16 +48,16 @@ public sealed class SimulatorCounters
 
     public IReadOnlyList<ReceivedRequest> Recent() => [.. _recent];
 
-    /// <summary>Remembers the last user turn of a call answered 200, so a client can count answers it paid for twice.</summary>
-    public void Answered(string lastUserText)
+    /// <summary>Remembers a call answered 200 (last user turn, the client's request id, when), so a client can count answers it paid for twice and tell which calls they were.</summary>
+    public void Answered(AnsweredCall call)
     {
-        _answered.Enqueue(lastUserText);
+        _answered.Enqueue(call);
         while (_answered.Count > RecentLimit && _answered.TryDequeue(out _))
         {
         }
     }
 
-    public IReadOnlyList<string> AnsweredTexts() => [.. _answered];
+    public IReadOnlyList<AnsweredCall> AnsweredCalls() => [.. _answered];
 
     public void RequestEnded(int status)
     {
@@ -82,3 +82,6 @@ public sealed class SimulatorCounters
         _recent.Clear();
     }
 }
+
+/// <summary>A call the simulator answered 200: served at GET /sim/answered.</summary>
+public sealed record AnsweredCall(string Text, string? ClientRequestId, DateTimeOffset ReceivedAt, DateTimeOffset AnsweredAt);

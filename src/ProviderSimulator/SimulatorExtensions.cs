@@ -44,7 +44,7 @@ public static class SimulatorExtensions
         }));
         app.MapGet("/sim/stats", (SimulatorCounters counters) => Results.Json(counters.Snapshot()));
         app.MapGet("/sim/requests", (SimulatorCounters counters) => Results.Json(counters.Recent()));
-        app.MapGet("/sim/answered", (SimulatorCounters counters) => Results.Json(counters.AnsweredTexts()));
+        app.MapGet("/sim/answered", (SimulatorCounters counters) => Results.Json(counters.AnsweredCalls()));
         app.MapPost("/sim/reset", (SimulatorCounters counters) =>
         {
             counters.Reset();

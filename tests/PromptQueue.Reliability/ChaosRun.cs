@@ -59,6 +59,7 @@ public sealed class ChaosRun(ChaosSettings settings)
     private readonly ConcurrentDictionary<string, ConcurrentBag<JsonElement>> _events = new(StringComparer.Ordinal);
     private readonly List<string> _timeline = [];
     private readonly Stopwatch _clock = new();
+    private DateTimeOffset _startedAt;
     private Process? _worker;
 
     /// <summary>Where each worker process's output goes (CHAOS_LOG_DIR, else the temp directory).</summary>
@@ -76,6 +77,7 @@ public sealed class ChaosRun(ChaosSettings settings)
         StartWorker();
         await WaitReadyAsync();
         _clock.Start();
+        _startedAt = DateTimeOffset.UtcNow;
         var requests = Enumerable.Range(0, settings.Count).Select(i => new CompletionRequest
         {
             RequestId = $"{_tenant}-{i}",
@@ -103,12 +105,13 @@ public sealed class ChaosRun(ChaosSettings settings)
         await StopWorkerAsync();
         var providerCalls = (await simulator.GetFromJsonAsync<JsonElement>("sim/stats")).GetProperty("requests").GetInt32();
         // A request needs one answered call at most (none when a cache or another request's call answered it).
-        var answered = (await simulator.GetFromJsonAsync<List<string>>("sim/answered") ?? []).GroupBy(t => t, StringComparer.Ordinal);
+        var answered = (await simulator.GetFromJsonAsync<List<AnsweredCall>>("sim/answered") ?? []).GroupBy(c => c.Text, StringComparer.Ordinal).ToList();
         var paidTwice = answered.Sum(g => g.Count() - 1);
-        var twiceIds = answered.Where(g => g.Count() > 1).Select(g => System.Text.RegularExpressions.Regex.Match(g.Key, @"number (\d+):").Groups[1].Value).Take(12);
-        if (paidTwice > 0)
+        foreach (var twice in answered.Where(g => g.Count() > 1).Take(12))
         {
-            Note($"answers paid twice, e.g. requests {string.Join(", ", twiceIds)}");
+            // When each paid call ran, on this run's clock, to line up with the fault timeline.
+            var calls = string.Join("; ", twice.Select(c => $"{Since(c.ReceivedAt):0.0}-{Since(c.AnsweredAt):0.0} s"));
+            Note($"answer paid twice: request {System.Text.RegularExpressions.Regex.Match(twice.Key, @"number (\d+):").Groups[1].Value} (calls {calls})");
         }
         await ExplainExtraCallsAsync(simulator);
         await using (var cleanup = await connection.CreateChannelAsync())
@@ -194,15 +197,29 @@ public sealed class ChaosRun(ChaosSettings settings)
             (0.65, "sigterm", RestartWorkerAsync),
             (0.80, "close", CloseAllConnectionsAsync),
         ];
+        // A restart can take the whole ConsumerStopTimeout (requests held for an open circuit wait for it): it runs
+        // alongside, so the other faults keep their times; the next restart waits for the previous one.
+        var restarting = Task.CompletedTask;
         foreach (var (at, fault, act) in schedule)
         {
             await Task.Delay(TimeSpan.FromTicks(Math.Max(0, (long)(publishing.Ticks * at) - _clock.Elapsed.Ticks)));
-            if (only is null || only.Contains(fault))
+            if (only is not null && !only.Contains(fault))
+            {
+                continue;
+            }
+
+            if (fault == "sigterm")
+            {
+                await restarting;
+                restarting = act();
+            }
+            else
             {
                 await act();
             }
         }
 
+        await restarting;
         await _redisBack;
     }
 
@@ -334,6 +351,7 @@ public sealed class ChaosRun(ChaosSettings settings)
         }
 
         await RunAsync("kill", "-TERM", worker.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Note($"SIGTERM sent to the worker (pid {worker.Id})");
         using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await worker.WaitForExitAsync(limit.Token);
         Note($"worker stopped by SIGTERM (exit {worker.ExitCode})");
@@ -366,6 +384,8 @@ public sealed class ChaosRun(ChaosSettings settings)
         await process.WaitForExitAsync();
     }
 
+    private double Since(DateTimeOffset at) => (at - _startedAt).TotalSeconds;
+
     private void Note(string what)
     {
         lock (_timeline)
@@ -382,3 +402,6 @@ public sealed class ChaosRun(ChaosSettings settings)
     private static DateTimeOffset? CompletedAt(JsonElement e) =>
         e.TryGetProperty("timings", out var timings) && timings.TryGetProperty("completedAt", out var at) ? at.GetDateTimeOffset() : null;
 }
+
+/// <summary>A call the simulator answered, as GET /sim/answered serves it.</summary>
+internal sealed record AnsweredCall(string Text, string? ClientRequestId, DateTimeOffset ReceivedAt, DateTimeOffset AnsweredAt);

@@ -41,7 +41,7 @@ public sealed partial class RequestBatcher(
         var channel = _lanes.GetOrAdd(request.Lane, static _ => Channel.CreateUnbounded<PendingRequest>(new UnboundedChannelOptions { SingleReader = true }));
         if (!channel.Writer.TryWrite(request))
         {
-            throw new InvalidOperationException("The worker is stopping; the request goes back to the queue.");
+            throw new OperationCanceledException("The worker is stopping; the request goes back to the queue.");
         }
 
         await request.Completion.WaitAsync(request.Cancellation);

@@ -25,6 +25,7 @@ public sealed partial class CompletionRequestConsumer(
     RequestProcessor processor,
     LaneFairShare fairShare,
     Publishing.RabbitMqResultPublisher forwarder,
+    ShutdownSignal shutdown,
     Microsoft.Extensions.Options.IOptions<MessagingOptions> options,
     WorkerMetrics metrics,
     TimeProvider time,
@@ -79,6 +80,13 @@ public sealed partial class CompletionRequestConsumer(
         try
         {
             await batcher.SubmitAsync(pending);
+        }
+        catch (OperationCanceledException) when (shutdown.Stopping.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
+        {
+            // Given back unanswered because the worker is stopping (it was only waiting for an open circuit, or came
+            // in as the batcher closed). Throwing now would be a consumer fault, which moves the message to the
+            // error queue; MassTransit returns it to the queue when it cancels the delivery (ConsumerStopTimeout).
+            await Task.Delay(Timeout.InfiniteTimeSpan, time, context.CancellationToken);
         }
         finally
         {

@@ -4,7 +4,8 @@ namespace PromptQueue.Worker.Providers;
 
 /// <summary>
 /// Counts each HTTP attempt the resilience pipeline makes and reports its status and latency to the endpoint's
-/// adaptive concurrency limit (429, 503 and timeouts shrink it; fast successes grow it back).
+/// adaptive concurrency limit (429s, 503s and rising latency shrink it; successes grow it back). A call keeps its
+/// endpoint slot while it waits to retry: after a 429 that wait is the backpressure the provider asked for.
 /// </summary>
 public sealed class AttemptCountingHandler : DelegatingHandler
 {

@@ -37,7 +37,7 @@ public sealed class ProviderEndpointOptions
 
     /// <summary>
     /// Concurrency adapts between <see cref="MinConcurrency"/> and <see cref="MaxConnectionsPerServer"/>: it shrinks
-    /// on 429s, 503s, timeouts and rising latency and grows back on success.
+    /// on 429s, 503s and rising latency and grows back on success.
     /// </summary>
     public bool AdaptiveConcurrency { get; set; } = true;
 

@@ -16,8 +16,8 @@ public sealed class ProviderResilienceOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "02:00:00")]
     public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Retries after the first attempt, on 408, 429, 5xx, timeouts and connection errors.</summary>
-    [Range(0, 20)]
+    /// <summary>Retries after the first attempt, on 408, 429, 5xx, timeouts and connection errors (the standard resilience handler needs at least one).</summary>
+    [Range(1, 20)]
     public int MaxRetries { get; set; } = 3;
 
     /// <summary>Base of the exponential backoff (with jitter). A 429's Retry-After overrides it.</summary>

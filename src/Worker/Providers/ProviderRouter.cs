@@ -45,7 +45,8 @@ public sealed partial class ProviderRouter(
             ProviderCallResult result;
             using (await limiter.EnterAsync(priority, request.TenantId, chargedTokens ?? 0, cancellationToken))
             {
-                result = await client.CompleteAsync(body, cancellationToken);
+                // The RequestId of the call's leader, so the call can be traced in the provider's logs.
+                result = await client.CompleteAsync(body, request.RequestId, cancellationToken);
             }
 
             attempts += result.Attempts;

@@ -40,16 +40,30 @@ public class AdaptiveConcurrencyTests
     }
 
     [Fact]
-    public void Timeouts_shrink_down_to_the_minimum_and_no_further()
+    public void Repeated_429s_shrink_down_to_the_minimum_and_no_further()
     {
         var limit = new AdaptiveConcurrency(2, 32, 2.0, _time);
         for (var i = 0; i < 50; i++)
+        {
+            limit.OnAttempt(429, TimeSpan.FromMilliseconds(30));
+            _time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        Assert.Equal(2, limit.Limit);
+    }
+
+    [Fact]
+    public void Timeouts_and_connection_failures_leave_the_limit_alone()
+    {
+        var limit = new AdaptiveConcurrency(1, 16, 2.0, _time);
+        Grow(limit, 16);
+        for (var i = 0; i < 20; i++)
         {
             limit.OnAttempt(null, TimeSpan.FromSeconds(30));
             _time.Advance(TimeSpan.FromSeconds(1));
         }
 
-        Assert.Equal(2, limit.Limit);
+        Assert.Equal(16, limit.Limit);
     }
 
     [Fact]

@@ -5,10 +5,12 @@ namespace PromptQueue.Worker.Providers.Limits;
 /// TCP's slow start: the limit starts at half the cap and grows by one per success (doubling per round of calls)
 /// until the first sign of overload, so a worker starting on a backlog does not open every connection at a provider
 /// that serves a few, collect a wall of 429s and have all of them retry together after Retry-After. (Starting lower
-/// would let a few stalled first calls hold every slot: growth needs successes.) A 429,
-/// a 503, a timeout, or recent latency above <c>tolerance ×</c> the long-run latency shrinks the limit by a quarter
-/// (at most once per long-run latency, so one burst of 429s counts once); each success grows it by 1/limit (about
-/// one slot per round of calls) up to the endpoint's connection cap. The latency signal compares two moving
+/// would let a few stalled first calls hold every slot: growth needs successes.) A 429, a 503, or recent latency
+/// above <c>tolerance ×</c> the long-run latency shrinks the limit by a quarter (at most once per round of calls,
+/// and at most once a second, so one burst of 429s counts once); each success grows it by 1/limit (about one slot
+/// per round of calls) up to the endpoint's connection cap. Timeouts and connection failures do not shrink it: they
+/// say the endpoint is broken rather than busy, which the circuit breaker handles, and a small limit full of stalled
+/// calls would stop the endpoint altogether. The latency signal compares two moving
 /// averages, so token-proportional variation between single calls averages out; the long one follows lasting
 /// shifts, so a provider that is slow for everyone does not pin the limit down. Netflix's concurrency-limits has
 /// no .NET port and Polly has no adaptive limiter, hence these few lines.
@@ -19,6 +21,7 @@ public sealed class AdaptiveConcurrency
     private const double ShortWeight = 0.1;
     private const double LongWeight = 0.01;
     private const int WarmUpSamples = 20;
+    private const double MinimumCooldownSeconds = 1.0;
 
     private readonly Lock _lock = new();
     private readonly int _min;
@@ -55,13 +58,13 @@ public sealed class AdaptiveConcurrency
         }
     }
 
-    /// <summary>Records one HTTP attempt; <paramref name="status"/> is null when it failed without a response (timeout, connection).</summary>
+    /// <summary>Records one HTTP attempt; <paramref name="status"/> is null when it failed without a response (timeout, connection), which only counts as no success.</summary>
     /// <returns>The limit after this attempt.</returns>
     public int OnAttempt(int? status, TimeSpan latency)
     {
         lock (_lock)
         {
-            var overloaded = status is null or 429 or 503;
+            var overloaded = status is 429 or 503;
             if (status is >= 200 and < 300)
             {
                 var seconds = latency.TotalSeconds;
@@ -75,7 +78,7 @@ public sealed class AdaptiveConcurrency
             {
                 _slowStart = false;
                 var now = _time.GetTimestamp();
-                var cooldown = TimeSpan.FromSeconds(Math.Max(_longLatency, 0.1));
+                var cooldown = TimeSpan.FromSeconds(Math.Max(_longLatency, MinimumCooldownSeconds));
                 if (_lastDecrease == long.MinValue || _time.GetElapsedTime(_lastDecrease, now) >= cooldown)
                 {
                     _limit = Math.Max(_min, Math.Floor(_limit * Decrease));

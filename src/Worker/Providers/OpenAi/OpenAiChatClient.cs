@@ -17,7 +17,13 @@ public sealed class OpenAiChatClient(HttpClient http, string endpointName, strin
 {
     public string EndpointName { get; } = endpointName;
 
-    public async Task<ProviderCallResult> CompleteAsync(JsonObject body, CancellationToken cancellationToken)
+    /// <summary>Header OpenAI (and compatible servers) record with a request, so a call can be found in provider logs.</summary>
+    public const string ClientRequestIdHeader = "X-Client-Request-Id";
+
+    public async Task<ProviderCallResult> CompleteAsync(JsonObject body, CancellationToken cancellationToken) =>
+        await CompleteAsync(body, clientRequestId: null, cancellationToken);
+
+    public async Task<ProviderCallResult> CompleteAsync(JsonObject body, string? clientRequestId, CancellationToken cancellationToken)
     {
         var counter = new AttemptCounter { Limiter = limiter };
         var started = Stopwatch.GetTimestamp();
@@ -26,6 +32,11 @@ public sealed class OpenAiChatClient(HttpClient http, string endpointName, strin
             Content = new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json"),
         };
         request.Options.Set(AttemptCounter.Key, counter);
+        if (clientRequestId is not null)
+        {
+            request.Headers.TryAddWithoutValidation(ClientRequestIdHeader, clientRequestId);
+        }
+
         if (!string.IsNullOrEmpty(apiKey))
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
