@@ -73,6 +73,7 @@ public sealed class ChaosRun(ChaosSettings settings)
         await ListenAsync(connection, resultsQueue);
         using var simulator = new HttpClient { BaseAddress = settings.Simulator };
         await simulator.PostAsync("sim/reset", null);
+        await PurgeLaneAsync(connection);
 
         StartWorker();
         await WaitReadyAsync();
@@ -382,6 +383,26 @@ public sealed class ChaosRun(ChaosSettings settings)
 
         using var process = Process.Start(start)!;
         await process.WaitForExitAsync();
+    }
+
+    /// <summary>
+    /// A run owns the local broker's default lane: what an earlier run left in it (a failed run's backlog) would be
+    /// answered during this one and counted as this run's provider calls.
+    /// </summary>
+    private static async Task PurgeLaneAsync(IConnection connection)
+    {
+        foreach (var queue in new[] { WireSchema.RequestQueue("default"), WireSchema.OverflowQueue("default") })
+        {
+            await using var channel = await connection.CreateChannelAsync();
+            try
+            {
+                await channel.QueuePurgeAsync(queue);
+            }
+            catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
+            {
+                // not declared yet: nothing to purge
+            }
+        }
     }
 
     private double Since(DateTimeOffset at) => (at - _startedAt).TotalSeconds;

@@ -14,18 +14,19 @@ public class AdaptiveConcurrencyTests
         Assert.Equal(4, limit.Limit);
         Assert.Equal(5, limit.OnAttempt(200, TimeSpan.FromMilliseconds(50)));
         Assert.Equal(6, limit.OnAttempt(200, TimeSpan.FromMilliseconds(50)));
-        Assert.Equal(4, limit.OnAttempt(429, TimeSpan.FromMilliseconds(50)));
+        Refuse(limit, 16);
+        Assert.Equal(4, limit.Limit);
         Assert.Equal(4, limit.OnAttempt(200, TimeSpan.FromMilliseconds(50))); // additive now: +1/4
     }
 
     [Fact]
-    public void A_429_cuts_the_limit_by_a_quarter_once_per_cooldown_and_successes_grow_it_back()
+    public void Sustained_429s_cut_the_limit_by_a_quarter_once_per_cooldown_and_successes_grow_it_back()
     {
         var limit = new AdaptiveConcurrency(1, 16, 2.0, _time);
         Grow(limit, 16);
 
-        Assert.Equal(12, limit.OnAttempt(429, TimeSpan.FromMilliseconds(50)));
-        Assert.Equal(12, limit.OnAttempt(429, TimeSpan.FromMilliseconds(50))); // same burst: counted once
+        Refuse(limit, 20);
+        Assert.Equal(12, limit.Limit); // a burst of refusals within a second counts once
         _time.Advance(TimeSpan.FromSeconds(1));
         Assert.Equal(9, limit.OnAttempt(503, TimeSpan.FromMilliseconds(50)));
 
@@ -40,6 +41,21 @@ public class AdaptiveConcurrencyTests
     }
 
     [Fact]
+    public void A_steady_few_percent_of_429s_whatever_the_load_leave_the_limit_alone()
+    {
+        var limit = new AdaptiveConcurrency(1, 32, 2.0, _time);
+        Grow(limit, 32);
+        var random = new Random(3);
+        for (var i = 0; i < 2000; i++)
+        {
+            limit.OnAttempt(random.NextDouble() < 0.1 ? 429 : 200, TimeSpan.FromMilliseconds(40));
+            _time.Advance(TimeSpan.FromMilliseconds(10));
+        }
+
+        Assert.InRange(limit.Limit, 28, 32);
+    }
+
+    [Fact]
     public void Repeated_429s_shrink_down_to_the_minimum_and_no_further()
     {
         var limit = new AdaptiveConcurrency(2, 32, 2.0, _time);
@@ -50,6 +66,18 @@ public class AdaptiveConcurrencyTests
         }
 
         Assert.Equal(2, limit.Limit);
+    }
+
+    [Fact]
+    public void The_limit_does_not_grow_while_less_than_half_of_it_is_used()
+    {
+        var limit = new AdaptiveConcurrency(1, 32, 2.0, _time);
+        for (var i = 0; i < 100; i++)
+        {
+            limit.OnAttempt(200, TimeSpan.FromMilliseconds(50), inUse: 3);
+        }
+
+        Assert.Equal(16, limit.Limit);
     }
 
     [Fact]
@@ -108,6 +136,14 @@ public class AdaptiveConcurrencyTests
         while (limit.Limit < to)
         {
             limit.OnAttempt(200, TimeSpan.FromMilliseconds(1000));
+        }
+    }
+
+    private static void Refuse(AdaptiveConcurrency limit, int times)
+    {
+        for (var i = 0; i < times; i++)
+        {
+            limit.OnAttempt(429, TimeSpan.FromMilliseconds(50));
         }
     }
 }

@@ -5,9 +5,11 @@ namespace PromptQueue.Worker.Providers.Limits;
 /// TCP's slow start: the limit starts at half the cap and grows by one per success (doubling per round of calls)
 /// until the first sign of overload, so a worker starting on a backlog does not open every connection at a provider
 /// that serves a few, collect a wall of 429s and have all of them retry together after Retry-After. (Starting lower
-/// would let a few stalled first calls hold every slot: growth needs successes.) A 429, a 503, or recent latency
-/// above <c>tolerance ×</c> the long-run latency shrinks the limit by a quarter (at most once per round of calls,
-/// and at most once a second, so one burst of 429s counts once); each success grows it by 1/limit (about one slot
+/// would let a few stalled first calls hold every slot: growth needs successes.) A 429 or 503 while more than a
+/// quarter of recent attempts were refused, or recent latency above <c>tolerance ×</c> the long-run latency, shrinks
+/// the limit by a quarter (at most once per round of calls, and at most once a second, so one burst of 429s counts
+/// once). A provider refusing a steady few percent whatever the load (quota noise, a shared key) would otherwise
+/// pin the limit near the minimum: with 10 % of calls refused, pure AIMD settles at a handful of slots; each success grows it by 1/limit (about one slot
 /// per round of calls) up to the endpoint's connection cap. Timeouts and connection failures do not shrink it: they
 /// say the endpoint is broken rather than busy, which the circuit breaker handles, and a small limit full of stalled
 /// calls would stop the endpoint altogether. The latency signal compares two moving
@@ -22,6 +24,8 @@ public sealed class AdaptiveConcurrency
     private const double LongWeight = 0.01;
     private const int WarmUpSamples = 20;
     private const double MinimumCooldownSeconds = 1.0;
+    private const double RefusedWeight = 0.02;
+    private const double RefusedTolerance = 0.25;
 
     private readonly Lock _lock = new();
     private readonly int _min;
@@ -34,6 +38,7 @@ public sealed class AdaptiveConcurrency
     private int _samples;
     private long _lastDecrease;
     private bool _slowStart = true;
+    private double _refusedShare;
 
     public AdaptiveConcurrency(int min, int max, double latencyTolerance, TimeProvider time)
     {
@@ -59,12 +64,20 @@ public sealed class AdaptiveConcurrency
     }
 
     /// <summary>Records one HTTP attempt; <paramref name="status"/> is null when it failed without a response (timeout, connection), which only counts as no success.</summary>
+    /// <param name="inUse">Calls holding a slot now; the limit grows only while at least half of it is used, so a
+    /// quiet spell does not let it drift far above what the provider was seen to take.</param>
     /// <returns>The limit after this attempt.</returns>
-    public int OnAttempt(int? status, TimeSpan latency)
+    public int OnAttempt(int? status, TimeSpan latency, int inUse = int.MaxValue)
     {
         lock (_lock)
         {
-            var overloaded = status is 429 or 503;
+            var refused = status is 429 or 503;
+            if (status is not null)
+            {
+                _refusedShare += RefusedWeight * ((refused ? 1.0 : 0.0) - _refusedShare);
+            }
+
+            var overloaded = refused && _refusedShare > RefusedTolerance;
             if (status is >= 200 and < 300)
             {
                 var seconds = latency.TotalSeconds;
@@ -85,7 +98,7 @@ public sealed class AdaptiveConcurrency
                     _lastDecrease = now;
                 }
             }
-            else if (status is >= 200 and < 300)
+            else if (status is >= 200 and < 300 && inUse * 2 >= _limit)
             {
                 _limit = Math.Min(_max, _limit + (_slowStart ? 1.0 : 1.0 / Math.Max(1.0, _limit)));
             }

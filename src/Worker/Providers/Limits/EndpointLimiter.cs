@@ -65,7 +65,7 @@ public sealed class EndpointLimiter : IAsyncDisposable
     {
         if (_adaptive is not null)
         {
-            var limit = _adaptive.OnAttempt(status, latency);
+            var limit = _adaptive.OnAttempt(status, latency, _gate.InUse);
             if (limit != _gate.Limit)
             {
                 _gate.Limit = limit;
