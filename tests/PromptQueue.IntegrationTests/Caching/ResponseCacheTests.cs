@@ -16,7 +16,7 @@ public sealed class ResponseCacheTests(BrokerFixture broker) : RedisLaneTestBase
 
     public override async Task DisposeAsync()
     {
-        await Broker.DeleteQueuesAsync(WireSchema.RequestQueue(_otherLane), WireSchema.RequestQueue(_otherLane) + "_error");
+        await Broker.DeleteLaneAsync(_otherLane);
         await base.DisposeAsync();
     }
 

@@ -73,7 +73,7 @@ public sealed class AcknowledgementTests(BrokerFixture broker) : LaneTestBase(br
         }
         finally
         {
-            await Broker.DeleteQueuesAsync(WireSchema.RequestQueue(otherLane));
+            await Broker.DeleteLaneAsync(otherLane);
         }
     }
 }

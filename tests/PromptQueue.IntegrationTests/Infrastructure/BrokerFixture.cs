@@ -1,3 +1,4 @@
+using PromptQueue.Contracts;
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text;
@@ -100,6 +101,10 @@ public sealed class BrokerFixture : IAsyncLifetime
             return 0;
         }
     }
+
+    /// <summary>Deletes every queue a lane may have: its queue, overflow queue and their error queues.</summary>
+    public Task DeleteLaneAsync(string lane) =>
+        DeleteQueuesAsync(WireSchema.RequestQueue(lane), WireSchema.RequestQueue(lane) + "_error", WireSchema.OverflowQueue(lane), WireSchema.OverflowQueue(lane) + "_error");
 
     public async Task DeleteQueuesAsync(params string[] queues)
     {

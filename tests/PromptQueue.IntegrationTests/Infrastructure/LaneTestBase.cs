@@ -29,7 +29,7 @@ public abstract class LaneTestBase(BrokerFixture broker, string lanePrefix) : IA
     public virtual async Task DisposeAsync()
     {
         await Simulator.DisposeAsync();
-        await Broker.DeleteQueuesAsync(LaneQueue, ErrorQueue, WireSchema.OverflowQueue(Lane), WireSchema.OverflowQueue(Lane) + "_error");
+        await Broker.DeleteLaneAsync(Lane);
     }
 
     protected Task<WorkerHost> StartWorkerAsync(IDictionary<string, string?>? settings = null) =>

@@ -98,7 +98,7 @@ public sealed class AdaptiveConcurrency
                     _lastDecrease = now;
                 }
             }
-            else if (status is >= 200 and < 300 && inUse * 2 >= _limit)
+            else if (status is >= 200 and < 300 && inUse * 2L >= _limit)
             {
                 _limit = Math.Min(_max, _limit + (_slowStart ? 1.0 : 1.0 / Math.Max(1.0, _limit)));
             }
