@@ -27,6 +27,9 @@ public sealed class WorkerMetrics
     private readonly Counter<long> _circuitWaits;
     private readonly Histogram<double> _rateLimitWait;
     private readonly Counter<long> _movedToOverflow;
+    private readonly Counter<long> _tokens;
+    private readonly Counter<double> _cost;
+    private readonly Counter<double> _costSaved;
     private Func<IEnumerable<EndpointLoad>> _endpoints = static () => [];
 
     public WorkerMetrics(IMeterFactory meterFactory)
@@ -49,6 +52,11 @@ public sealed class WorkerMetrics
         _idempotentReplays = meter.CreateCounter<long>("idempotent_replays", description: "Requests already answered (redelivery, duplicate publish): the stored result was published again.");
         _circuitWaits = meter.CreateCounter<long>("circuit_waits", description: "Times a request waited because every endpoint of its model had an open circuit.");
         _poisonMessages = meter.CreateCounter<long>("poison_messages", description: "Requests delivered more than Messaging:MaxDeliveries times: answered PoisonMessage and moved to the error queue.");
+        _tokens = meter.CreateCounter<long>("tokens", description: "Tokens of provider calls as the provider billed them, by model and direction (prompt, completion).");
+        _cost = meter.CreateCounter<double>("cost", "USD", "Estimated cost of provider calls (Providers:Models:*:InputPricePerMillion / OutputPricePerMillion).");
+        _costSaved = meter.CreateCounter<double>("cost_saved", "USD", "Estimated cost of the provider calls not made because the answer came from the cache or another request's call, by model and source.");
+        meter.CreateObservableGauge("endpoint_circuit_open", () => _endpoints().Select(e => new Measurement<int>(e.CircuitOpen ? 1 : 0, new KeyValuePair<string, object?>("endpoint", e.Endpoint))),
+            description: "1 while the endpoint's circuit breaker is open (its last call was refused by it), else 0.");
         _movedToOverflow = meter.CreateCounter<long>("fair_share_moved", description: "Requests of a tenant over its fair share of a busy lane, moved to the lane's overflow queue.");
         _rateLimitWait = meter.CreateHistogram<double>("rate_limit_wait", "s", "Time a call waited for an endpoint's requests- or tokens-per-minute budget.");
         meter.CreateObservableGauge("endpoint_concurrency_limit", () => _endpoints().Select(e => new Measurement<int>(e.Limit, new KeyValuePair<string, object?>("endpoint", e.Endpoint))),
@@ -66,10 +74,12 @@ public sealed class WorkerMetrics
 
     public void BatchClosed(string lane, int size) => _batchSize.Record(size, new KeyValuePair<string, object?>("lane", lane));
 
-    public void ResultPublished(string lane, string outcome, string detail, TimeSpan workerTime, TimeSpan? queueWait)
+    /// <param name="model">A configured model name, or "other": labels stay bounded by configuration.</param>
+    /// <param name="source">Where a success came from (Provider, ExactCache, SemanticCache, Coalesced); "none" for failures.</param>
+    public void ResultPublished(string lane, string model, string outcome, string source, string detail, TimeSpan workerTime, TimeSpan? queueWait)
     {
         _results.Add(1, new("lane", lane), new("outcome", outcome), new("detail", detail));
-        _workerDuration.Record(workerTime.TotalSeconds, new KeyValuePair<string, object?>("lane", lane));
+        _workerDuration.Record(workerTime.TotalSeconds, new("lane", lane), new("model", model), new("source", source), new("outcome", outcome));
         if (queueWait is { } wait && wait >= TimeSpan.Zero)
         {
             _queueWait.Record(wait.TotalSeconds, new KeyValuePair<string, object?>("lane", lane));
@@ -93,6 +103,21 @@ public sealed class WorkerMetrics
 
     public void ProviderCalled(string endpoint, string status, TimeSpan elapsed) =>
         _providerDuration.Record(elapsed.TotalSeconds, new("endpoint", endpoint), new("status", status));
+
+    /// <summary>Tokens and cost of an answer: billed when the provider made it, saved when it was reused.</summary>
+    public void Answered(string model, string source, int promptTokens, int completionTokens, double cost)
+    {
+        if (source == "Provider")
+        {
+            _tokens.Add(promptTokens, new("model", model), new("direction", "prompt"));
+            _tokens.Add(completionTokens, new("model", model), new("direction", "completion"));
+            _cost.Add(cost, new KeyValuePair<string, object?>("model", model));
+        }
+        else
+        {
+            _costSaved.Add(cost, new("model", model), new("source", source));
+        }
+    }
 
     public void MovedToOverflow(string lane) => _movedToOverflow.Add(1, new KeyValuePair<string, object?>("lane", lane));
 
@@ -120,4 +145,4 @@ public sealed class WorkerMetrics
 }
 
 /// <summary>One endpoint's concurrency as the gauges report it.</summary>
-public readonly record struct EndpointLoad(string Endpoint, int Limit, int Running, int Waiting);
+public readonly record struct EndpointLoad(string Endpoint, int Limit, int Running, int Waiting, bool CircuitOpen);

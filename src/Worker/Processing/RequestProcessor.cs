@@ -102,7 +102,7 @@ public sealed partial class RequestProcessor(
             }
 
             await publisher.PublishAsync(pending.Request, result, pending.Cancellation);
-            Record(pending, result);
+            Record(pending, result, replay: !record);
             pending.Complete();
         }
         catch (OperationCanceledException) when (pending.Cancellation.IsCancellationRequested)
@@ -355,12 +355,19 @@ public sealed partial class RequestProcessor(
         };
     }
 
-    private void Record(PendingRequest pending, ResultEnvelope result)
+    private void Record(PendingRequest pending, ResultEnvelope result, bool replay)
     {
         var detail = result.Succeeded?.Source.ToString() ?? result.Failed!.ErrorCode.ToString();
         var timings = result.Succeeded?.Timings ?? result.Failed!.Timings;
         TimeSpan? queueWait = timings.QueueWaitMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null;
-        metrics.ResultPublished(pending.Lane, result.Outcome, detail, time.GetUtcNow() - pending.ReceivedAt, queueWait);
+        var models = providerOptions.CurrentValue.Models;
+        var model = models.TryGetValue(pending.Request.Model, out var modelOptions) ? pending.Request.Model : "other";
+        var source = result.Succeeded?.Source.ToString() ?? "none";
+        metrics.ResultPublished(pending.Lane, model, result.Outcome, source, detail, time.GetUtcNow() - pending.ReceivedAt, queueWait);
+        if (!replay && result.Succeeded is { Usage: var usage } && modelOptions is not null)
+        {
+            metrics.Answered(model, source, usage.PromptTokens, usage.CompletionTokens, modelOptions.Cost(usage.PromptTokens, usage.CompletionTokens));
+        }
     }
 
     [LoggerMessage(EventId = 1200, Level = LogLevel.Information, Message = "Request {RequestId} of tenant {TenantId} is invalid: {Problem}")]

@@ -29,4 +29,16 @@ public sealed class ModelOptions
     /// the other endpoints are fallbacks. Failover: always the first endpoint, the others in order as fallbacks.
     /// </summary>
     public EndpointRouting Routing { get; set; } = EndpointRouting.PrefixAffinity;
+
+    /// <summary>USD per million prompt tokens, for the estimated cost metrics (0: not priced).</summary>
+    [Range(0.0, 1_000_000.0)]
+    public double InputPricePerMillion { get; set; }
+
+    /// <summary>USD per million completion tokens, for the estimated cost metrics (0: not priced).</summary>
+    [Range(0.0, 1_000_000.0)]
+    public double OutputPricePerMillion { get; set; }
+
+    /// <summary>Estimated USD of a call with this usage.</summary>
+    public double Cost(int promptTokens, int completionTokens) =>
+        ((promptTokens * InputPricePerMillion) + (completionTokens * OutputPricePerMillion)) / 1_000_000.0;
 }

@@ -49,6 +49,7 @@ public sealed partial class ProviderRouter(
                 result = await client.CompleteAsync(body, request.RequestId, cancellationToken);
             }
 
+            limiter.CircuitOpen = result.CircuitOpen;
             attempts += result.Attempts;
             if (result.Succeeded || !result.Retryable)
             {

@@ -18,6 +18,10 @@ public sealed class WorkerHost : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
+    /// <summary>Where the worker's HTTP endpoints (/metrics, /health, /admin) listen.</summary>
+    public Uri Address => new(_app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+        .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First().TrimEnd('/') + "/");
+
     public static async Task<WorkerHost> StartAsync(Uri broker, Uri providerApi, IDictionary<string, string?> settings)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = TestPaths.EmptyContentRoot(), EnvironmentName = "IntegrationTests" });

@@ -12,7 +12,7 @@ public class WorkerMetricsTests
         using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var metrics = new WorkerMetrics(services.GetRequiredService<IMeterFactory>());
 
-        metrics.ResultPublished("metrics-test-lane", "failed", "RateLimited", TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(2));
+        metrics.ResultPublished("metrics-test-lane", "other", "failed", "none", "RateLimited", TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(2));
         metrics.BatchClosed("metrics-test-lane", 3);
         using var stream = new MemoryStream();
         await Prometheus.Metrics.DefaultRegistry.CollectAndExportAsTextAsync(stream);

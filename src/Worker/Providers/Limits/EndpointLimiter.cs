@@ -43,6 +43,9 @@ public sealed class EndpointLimiter : IAsyncDisposable
 
     public int InUse => _gate.InUse;
 
+    /// <summary>Whether the endpoint's last call was refused by its open circuit (for the circuit gauge).</summary>
+    public bool CircuitOpen { get; set; }
+
     /// <summary>Waits for a slot, then for request and token budget. Dispose the lease when the call is over.</summary>
     public async ValueTask<IDisposable> EnterAsync(int priority, string tenant, int tokens, CancellationToken cancellationToken)
     {

@@ -17,7 +17,7 @@ public sealed class EndpointLimiters : IAsyncDisposable
         _options = options;
         _time = time;
         _metrics = metrics;
-        metrics.ObserveEndpoints(() => _limiters.Select(e => new EndpointLoad(e.Key, e.Value.ConcurrencyLimit, e.Value.InUse, e.Value.Waiting)));
+        metrics.ObserveEndpoints(() => _limiters.Select(e => new EndpointLoad(e.Key, e.Value.ConcurrencyLimit, e.Value.InUse, e.Value.Waiting, e.Value.CircuitOpen)));
     }
 
     public EndpointLimiter For(string endpoint) =>
