@@ -15,6 +15,7 @@ public static class WorkerComposition
     {
         builder.AddServiceDefaults();
         builder.AddSecretRedaction();
+        builder.AddTracing();
         builder.AddProviders();
         builder.AddSemanticMatching();
         builder.AddResponseCache();

@@ -31,6 +31,9 @@ public sealed class PendingRequest(CompletionRequest request, string lane, int p
     /// <summary>Embedding of the last user turn, when a semantic step needed it.</summary>
     public Embeddings.Embedding? Embedding { get; set; }
 
+    /// <summary>The consume span's context (the producer's trace continued by MassTransit), for the process span.</summary>
+    public System.Diagnostics.ActivityContext TraceContext { get; init; }
+
     /// <summary>When the micro-batch holding this request was closed.</summary>
     public DateTimeOffset? BatchedAt { get; set; }
 

@@ -46,6 +46,7 @@ public sealed partial class CompletionRequestConsumer(
         var pending = new PendingRequest(request, lane, priority, time.GetUtcNow(), context.CancellationToken)
         {
             Redelivered = context.ReceiveContext.Redelivered,
+            TraceContext = ProducerTrace(context) ?? System.Diagnostics.Activity.Current?.Context ?? default,
         };
         if (pending.Redelivered)
         {
@@ -97,6 +98,16 @@ public sealed partial class CompletionRequestConsumer(
             }
         }
     }
+
+    /// <summary>
+    /// A W3C <c>traceparent</c> (and <c>tracestate</c>) header the producer set: the request's process span continues
+    /// that trace. MassTransit itself continues only its own <c>MT-Activity-Id</c> header (same value format).
+    /// </summary>
+    private static System.Diagnostics.ActivityContext? ProducerTrace(ConsumeContext context) =>
+        context.ReceiveContext.TransportHeaders.Get<string>("traceparent") is { Length: > 0 } traceParent &&
+        System.Diagnostics.ActivityContext.TryParse(traceParent, context.ReceiveContext.TransportHeaders.Get<string>("tracestate"), isRemote: true, out var parsed)
+            ? parsed
+            : null;
 
     [LoggerMessage(EventId = 1021, Level = LogLevel.Warning, Message = "Request {RequestId} is a poison message (delivery {Delivery}); answered PoisonMessage and moved to the error queue")]
     private static partial void LogPoison(ILogger logger, string requestId, int delivery);

@@ -137,6 +137,8 @@ public sealed partial class RequestProcessor(
     public async Task ExecuteAsync(RequestGroup group)
     {
         Interlocked.Increment(ref _executing);
+        using var span = Diagnostics.WorkerActivities.StartProcess(
+            group.Leader.TraceContext, group.Members.Select(m => m.Request.TraceContext), group.Leader.Request.Model, group.Members.Count);
         try
         {
             await ExecuteGroupAsync(group);
