@@ -14,6 +14,8 @@ pq_ensure_packages() {
   /usr/bin/python3 -c 'import pika' >/dev/null 2>&1 || missing+=(python3-pika)
   command -v curl >/dev/null 2>&1 || missing+=(curl)
   command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+  # promtool (Debian package prometheus) checks deploy/prometheus and the KEDA trigger's query in tests/deploy.
+  command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
   command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
   if [ ${#missing[@]} -gt 0 ]; then
     pq_log "installing ${missing[*]}"
