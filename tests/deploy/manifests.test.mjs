@@ -282,6 +282,7 @@ test("the held query returns the lane's replicas when its provider is the bottle
     scenario("held for open circuits", [series("promptqueue_worker_circuit_waits", pods[1], "0+3x20", 'model="gpt-4o-mini"')], 2),
     scenario("adaptive limit cut", [series("promptqueue_worker_endpoint_concurrency_limit", pods[0], "8x20", 'endpoint="vllm"'),
       series("promptqueue_worker_endpoint_calls_waiting", pods[0], "24x20", 'endpoint="vllm"')], 2),
+    scenario("lane paused through /admin/lanes", [series("promptqueue_worker_lane_paused", pods[1], "1x20", 'lane="default"')], 2),
     scenario("waiting for RPM budget", [series("promptqueue_worker_rate_limit_wait_sum", pods[0], "0+30x20", 'endpoint="openai",budget="requests"')], 2),
   ];
   const dir = mkdtempSync(join(tmpdir(), "pq-held-"));

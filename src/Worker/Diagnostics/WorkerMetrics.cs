@@ -31,6 +31,7 @@ public sealed class WorkerMetrics
     private readonly Counter<double> _cost;
     private readonly Counter<double> _costSaved;
     private Func<IEnumerable<EndpointLoad>> _endpoints = static () => [];
+    private Func<IEnumerable<KeyValuePair<string, bool>>> _lanes = static () => [];
 
     public WorkerMetrics(IMeterFactory meterFactory)
     {
@@ -57,6 +58,8 @@ public sealed class WorkerMetrics
         _costSaved = meter.CreateCounter<double>("cost_saved", "USD", "Estimated cost of the provider calls not made because the answer came from the cache or another request's call, by model and source.");
         meter.CreateObservableGauge("endpoint_circuit_open", () => _endpoints().Select(e => new Measurement<int>(e.CircuitOpen ? 1 : 0, new KeyValuePair<string, object?>("endpoint", e.Endpoint))),
             description: "1 while the endpoint's circuit breaker is open (its last call was refused by it), else 0.");
+        meter.CreateObservableGauge("lane_paused", () => _lanes().Select(l => new Measurement<int>(l.Value ? 1 : 0, new KeyValuePair<string, object?>("lane", l.Key))),
+            description: "1 while a lane consumes nothing (configured Paused or paused through /admin/lanes), else 0.");
         _movedToOverflow = meter.CreateCounter<long>("fair_share_moved", description: "Requests of a tenant over its fair share of a busy lane, moved to the lane's overflow queue.");
         _rateLimitWait = meter.CreateHistogram<double>("rate_limit_wait", "s", "Time a call waited for an endpoint's requests- or tokens-per-minute budget.");
         meter.CreateObservableGauge("endpoint_concurrency_limit", () => _endpoints().Select(e => new Measurement<int>(e.Limit, new KeyValuePair<string, object?>("endpoint", e.Endpoint))),
@@ -123,6 +126,9 @@ public sealed class WorkerMetrics
 
     public void RateLimitWait(string endpoint, string budget, TimeSpan waited) =>
         _rateLimitWait.Record(waited.TotalSeconds, new("endpoint", endpoint), new("budget", budget));
+
+    /// <summary>Where the lane gauge reads from: lane name → paused (set once by the lane switchboard).</summary>
+    public void ObserveLanes(Func<IEnumerable<KeyValuePair<string, bool>>> lanes) => _lanes = lanes;
 
     /// <summary>Where the endpoint gauges read from (set once by the provider router).</summary>
     public void ObserveEndpoints(Func<IEnumerable<EndpointLoad>> endpoints) => _endpoints = endpoints;

@@ -13,6 +13,7 @@ public sealed partial class LaneSwitchboard(
     IReceiveEndpointConnector connector,
     IOptions<MessagingOptions> options,
     Tenancy.LaneFairShare fairShare,
+    Diagnostics.WorkerMetrics metrics,
     ILogger<LaneSwitchboard> logger) : IHostedService
 {
     private readonly ConcurrentDictionary<string, HostReceiveEndpointHandle[]> _running = new(StringComparer.Ordinal);
@@ -24,6 +25,7 @@ public sealed partial class LaneSwitchboard(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        metrics.ObserveLanes(() => Lanes.Keys.Select(lane => new KeyValuePair<string, bool>(lane, !IsRunning(lane))));
         foreach (var (lane, laneOptions) in Lanes)
         {
             if (laneOptions.Paused)

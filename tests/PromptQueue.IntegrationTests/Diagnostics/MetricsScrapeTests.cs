@@ -50,6 +50,7 @@ public sealed partial class MetricsScrapeTests(BrokerFixture broker) : LaneTestB
         Assert.InRange(Sum(scrape, "promptqueue_worker_endpoint_concurrency_limit", "endpoint=\"sim\""), 1, 8 * 100); // one series per worker in this process
         Assert.Contains("promptqueue_worker_endpoint_circuit_open{endpoint=\"sim\"}", scrape, StringComparison.Ordinal);
         Assert.Equal(0, Sum(scrape, "promptqueue_worker_requests_in_flight", lane));
+        Assert.Contains($"promptqueue_worker_lane_paused{{{lane}}} 0", scrape, StringComparison.Ordinal);
         Assert.Contains("promptqueue_worker_cache_lookups{", scrape, StringComparison.Ordinal);
         Assert.Contains("promptqueue_worker_provider_call_duration_bucket{", scrape, StringComparison.Ordinal);
         Assert.Contains("system_net_http_http_client_request_duration_count{", scrape, StringComparison.Ordinal); // .NET HTTP client meter (connections, reuse)
