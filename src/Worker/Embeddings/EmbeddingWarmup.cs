@@ -13,6 +13,10 @@ public sealed class EmbeddingWarmup(ITextEmbedder embedder) : IHostedService, IH
     public Task StartAsync(CancellationToken cancellationToken)
     {
         embedder.Embed(["warm up the embedding model", "and its tokenizer"], cancellationToken);
+        // Loading the model leaves its bytes (~90 MB, large-object heap) as garbage; collect and give the memory
+        // back to the OS once, before the worker takes messages, instead of carrying it for the process's life.
+        System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         _warm = true;
         return Task.CompletedTask;
     }

