@@ -15,6 +15,13 @@ if (args.Length > 0 && args[0] == "cache")
     return 0;
 }
 
+if (args.Length > 0 && args[0] == "priority")
+{
+    // priority backlogCount urgentCount
+    PriorityBench.Print(await PriorityBench.RunAsync(broker, int.Parse(args[1], CultureInfo.InvariantCulture), int.Parse(args[2], CultureInfo.InvariantCulture)));
+    return 0;
+}
+
 if (args.Length > 0 && args[0] == "semantic")
 {
     var (embedding, semantic, withoutEmbedding) = await SemanticPathBench.RunAsync(broker, args[3], int.Parse(args[1], CultureInfo.InvariantCulture), int.Parse(args[2], CultureInfo.InvariantCulture));
