@@ -15,6 +15,15 @@ if (args.Length > 0 && args[0] == "cache")
     return 0;
 }
 
+if (args.Length > 0 && args[0] == "concurrency")
+{
+    // concurrency count concurrency latencySeconds simulatorBase workerPid
+    var w4 = await ConcurrencyBench.RunAsync(broker, new Uri(args[4]), int.Parse(args[5], CultureInfo.InvariantCulture), int.Parse(args[1], CultureInfo.InvariantCulture),
+        int.Parse(args[2], CultureInfo.InvariantCulture), double.Parse(args[3], CultureInfo.InvariantCulture));
+    ConcurrencyBench.Print(w4, int.Parse(args[2], CultureInfo.InvariantCulture));
+    return 0;
+}
+
 if (args.Length > 0 && args[0] == "priority")
 {
     // priority backlogCount urgentCount
