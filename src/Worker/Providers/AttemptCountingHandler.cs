@@ -18,18 +18,10 @@ public sealed class AttemptCountingHandler : DelegatingHandler
 
         counter.Increment();
         var started = Stopwatch.GetTimestamp();
-        try
-        {
-            var response = await base.SendAsync(request, cancellationToken);
-            counter.Limiter?.OnAttempt((int)response.StatusCode, Stopwatch.GetElapsedTime(started));
-            return response;
-        }
-        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException)
-        {
-            // A connection failure or an attempt timeout (Polly cancels the attempt). A cancellation by the caller
-            // happens only at shutdown, where what the limit learns no longer matters.
-            counter.Limiter?.OnAttempt(null, Stopwatch.GetElapsedTime(started));
-            throw;
-        }
+        // Only answered attempts teach the limit anything: a timeout or a connection failure means broken, not busy
+        // (the circuit breaker's case), so an exception just passes through.
+        var response = await base.SendAsync(request, cancellationToken);
+        counter.Limiter?.OnAttempt((int)response.StatusCode, Stopwatch.GetElapsedTime(started));
+        return response;
     }
 }

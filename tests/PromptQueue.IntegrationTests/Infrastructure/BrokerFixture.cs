@@ -76,6 +76,14 @@ public sealed class BrokerFixture : IAsyncLifetime
         static long Read(JsonElement element, string name) => element.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt64() : 0;
     }
 
+    /// <summary>GET from the management API as JSON, failing the test on an error status.</summary>
+    public async Task<JsonElement> ManagementGetAsync(string path)
+    {
+        using var response = await _management!.GetAsync(path);
+        response.EnsureSuccessStatusCode();
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+    }
+
     /// <summary>PUT to the management API (users, permissions), failing the test on an error status.</summary>
     public async Task ManagementPutAsync(string path, object body)
     {

@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -59,13 +58,9 @@ public sealed class TlsTests(BrokerFixture broker) : LaneTestBase(broker, "tls")
 
     private async Task<List<(string Name, bool Ssl)>> WorkerConnectionsAsync()
     {
-        var management = new Uri(Environment.GetEnvironmentVariable("PROMPTQUEUE_RABBITMQ_MANAGEMENT") ?? "http://guest:guest@127.0.0.1:15672/");
-        using var http = new HttpClient { BaseAddress = new Uri(management.GetLeftPart(UriPartial.Authority) + "/") };
-        var user = Uri.UnescapeDataString(management.UserInfo);
-        http.DefaultRequestHeaders.Authorization = new("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(user)));
         for (var attempt = 0; ; attempt++)
         {
-            var all = await http.GetFromJsonAsync<JsonElement>("api/connections");
+            var all = await Broker.ManagementGetAsync("api/connections");
             var ours = all.EnumerateArray()
                 .Where(c => c.TryGetProperty("client_properties", out var p) && p.TryGetProperty("connection_name", out var n) && n.GetString()!.StartsWith("promptqueue-worker", StringComparison.Ordinal))
                 .Where(c => c.GetProperty("port").GetInt32() == TlsBroker.Port)
