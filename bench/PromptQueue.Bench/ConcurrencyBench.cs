@@ -15,7 +15,7 @@ namespace PromptQueue.Bench;
 /// </summary>
 public static class ConcurrencyBench
 {
-    public sealed record Result(int Count, int Concurrency, double LatencySeconds, double WallSeconds, long Connections, long PeakRssBytes)
+    public sealed record Result(int Count, int Concurrency, double LatencySeconds, double WallSeconds, long Connections, long PeakRssBytes, IReadOnlyList<(double Seconds, long Bytes)> RssSamples)
     {
         public double IdealSeconds => Math.Ceiling(Count / (double)Concurrency) * LatencySeconds;
 
@@ -29,7 +29,7 @@ public static class ConcurrencyBench
         // The reset counts connections open at that moment (this client's own): the worker's are what comes after.
         var before = (await http.GetFromJsonAsync<JsonElement>("sim/stats")).GetProperty("connectionsAccepted").GetInt64();
         using var sampling = new CancellationTokenSource();
-        var peak = SamplePeakRssAsync(workerPid, sampling.Token);
+        var samples = SampleRssAsync(workerPid, sampling.Token);
         var runId = Guid.NewGuid().ToString("N")[..8]; // prompts unique to this run: nothing comes from an earlier run's cache
         var requests = Enumerable.Range(0, count).Select(i => new CompletionRequest
         {
@@ -49,7 +49,8 @@ public static class ConcurrencyBench
 
         await sampling.CancelAsync();
         var stats = await http.GetFromJsonAsync<JsonElement>("sim/stats");
-        return new Result(count, concurrency, latencySeconds, run.ElapsedSeconds, stats.GetProperty("connectionsAccepted").GetInt64() - before, await peak);
+        var rss = await samples;
+        return new Result(count, concurrency, latencySeconds, run.ElapsedSeconds, stats.GetProperty("connectionsAccepted").GetInt64() - before, rss.Max(s => s.Bytes), rss);
     }
 
     public static void Print(Result result, int connectionLimit)
@@ -62,12 +63,14 @@ public static class ConcurrencyBench
         AnsiConsole.Write(table);
     }
 
-    private static async Task<long> SamplePeakRssAsync(int pid, CancellationToken cancellationToken)
+    /// <summary>The worker's resident memory every 100 ms while the run lasts.</summary>
+    private static async Task<List<(double Seconds, long Bytes)>> SampleRssAsync(int pid, CancellationToken cancellationToken)
     {
-        long peak = 0;
+        var samples = new List<(double, long)>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         while (!cancellationToken.IsCancellationRequested)
         {
-            peak = Math.Max(peak, Rss(pid));
+            samples.Add((clock.Elapsed.TotalSeconds, Rss(pid)));
             try
             {
                 await Task.Delay(100, cancellationToken);
@@ -78,7 +81,8 @@ public static class ConcurrencyBench
             }
         }
 
-        return Math.Max(peak, Rss(pid));
+        samples.Add((clock.Elapsed.TotalSeconds, Rss(pid)));
+        return samples;
     }
 
     private static long Rss(int pid)

@@ -8,6 +8,30 @@ using Spectre.Console;
 // Runs against the broker, simulator and worker that scripts/bench starts.
 // Arguments: count concurrency maxConnections | semantic count batchSize questions.jsonl.gz
 var broker = new Uri(Environment.GetEnvironmentVariable("PROMPTQUEUE_RABBITMQ_URI") ?? "amqp://guest:guest@127.0.0.1:5672/");
+if (args.Length > 0 && args[0] == "suite")
+{
+    // suite repoRoot pairs.jsonl.gz docs/benchmarks.md logDirectory [quick]: every workload, side by side (scripts/bench-suite)
+    var quick = args.Length > 5 && args[5] == "quick";
+    var services = new PromptQueue.Bench.Suite.SuiteServices(args[1], broker, Environment.GetEnvironmentVariable("PROMPTQUEUE_REDIS") ?? "127.0.0.1:6379", args[4]);
+    var results = await new PromptQueue.Bench.Suite.SuiteRunner(services, args[2], quick ? PromptQueue.Bench.Suite.SuiteSize.Quick : new PromptQueue.Bench.Suite.SuiteSize()).RunAsync();
+    PromptQueue.Bench.Suite.SuiteReport.Print(results);
+    if (!quick)
+    {
+        PromptQueue.Bench.Suite.SuitePlots.Write(results, Path.Combine(Path.GetDirectoryName(args[3])!, Path.GetFileNameWithoutExtension(args[3])));
+        PromptQueue.Bench.Suite.SuiteReport.WriteMarkdown(results, args[3], "scripts/bench-suite");
+        AnsiConsole.MarkupLine($"wrote {args[3]} and its plots");
+    }
+    else
+    {
+        var plots = Path.Combine(args[4], "plots");
+        PromptQueue.Bench.Suite.SuitePlots.Write(results, plots);
+        PromptQueue.Bench.Suite.SuiteReport.WriteMarkdown(results, Path.Combine(args[4], "benchmarks.md"), "scripts/bench-suite quick");
+        AnsiConsole.MarkupLine($"quick run: report and plots in {args[4]} (docs/benchmarks.md untouched)");
+    }
+
+    return 0;
+}
+
 if (args.Length > 0 && args[0] == "cache")
 {
     // cache pairs.jsonl.gz pairLimit redisConfiguration

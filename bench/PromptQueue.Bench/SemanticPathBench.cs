@@ -31,7 +31,7 @@ public static class SemanticPathBench
     }
 
     /// <summary>As many callers as the worker can have runs in flight: the embedder's best on this machine.</summary>
-    private static double RawEmbedding(List<string> questions, int batchSize)
+    public static double RawEmbedding(List<string> questions, int batchSize)
     {
         using var embedder = new MiniLmEmbedder(Options.Create(new EmbeddingOptions { MaxBatchSize = batchSize }));
         embedder.Embed(questions.Take(batchSize).ToList());
@@ -62,7 +62,7 @@ public static class SemanticPathBench
     }
 
     /// <summary>First questions of non-duplicate pairs, distinct: requests that should not match each other.</summary>
-    private static List<string> DistinctQuestions(string path, int count)
+    public static List<string> DistinctQuestions(string path, int count)
     {
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         using var stream = new GZipStream(File.OpenRead(path), CompressionMode.Decompress);

@@ -22,6 +22,9 @@ public sealed class ProducerRun(ProducerSettings settings, TimeProvider time)
 
     public int ReceivedCount => _received.Count;
 
+    /// <summary>Every result received so far, one per request (benchmarks check what each request was served).</summary>
+    public IReadOnlyCollection<ReceivedResult> Results => [.. _received.Select(r => new ReceivedResult(r.Key, r.Value.Outcome, r.Value.Detail, r.Value.MatchedRequestId, r.Value.EndToEndMs))];
+
     public async Task<RunSummary> RunAsync(IReadOnlyList<CompletionRequest> requests, CancellationToken cancellationToken)
     {
         var factory = new ConnectionFactory { Uri = settings.RabbitMqUri, ClientProvidedName = "promptqueue-producer-sample" };
@@ -117,7 +120,8 @@ public sealed class ProducerRun(ProducerSettings settings, TimeProvider time)
             : root.TryGetProperty("errorCode", out var c) ? c.GetString() ?? "" : "";
         double? queueWait = root.TryGetProperty("timings", out var timings) && timings.TryGetProperty("queueWaitMs", out var q) && q.ValueKind == JsonValueKind.Number ? q.GetDouble() : null;
         var workerMs = timings.ValueKind == JsonValueKind.Object && timings.TryGetProperty("workerMs", out var w) ? w.GetDouble() : 0;
-        var received = new Received(outcome, detail, (now - sent.CreatedAt).TotalMilliseconds, queueWait, workerMs, sent.ClassName);
+        var matched = root.TryGetProperty("matchedRequestId", out var m) ? m.GetString() : null;
+        var received = new Received(outcome, detail, (now - sent.CreatedAt).TotalMilliseconds, queueWait, workerMs, sent.ClassName, matched);
         if (!_received.TryAdd(requestId, received))
         {
             Interlocked.Increment(ref _duplicates);
@@ -152,5 +156,8 @@ public sealed class ProducerRun(ProducerSettings settings, TimeProvider time)
 
     private sealed record Sent(DateTimeOffset CreatedAt, string ClassName);
 
-    private sealed record Received(string Outcome, string Detail, double EndToEndMs, double? QueueWaitMs, double WorkerMs, string ClassName);
+    private sealed record Received(string Outcome, string Detail, double EndToEndMs, double? QueueWaitMs, double WorkerMs, string ClassName, string? MatchedRequestId);
 }
+
+/// <summary>One request's result: outcome, source (or error code), the request whose answer it reused, and its end-to-end time.</summary>
+public sealed record ReceivedResult(string RequestId, string Outcome, string Detail, string? MatchedRequestId, double EndToEndMs);
