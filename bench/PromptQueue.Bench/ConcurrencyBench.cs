@@ -31,16 +31,19 @@ public static class ConcurrencyBench
         using var sampling = new CancellationTokenSource();
         var samples = SampleRssAsync(workerPid, sampling.Token);
         var runId = Guid.NewGuid().ToString("N")[..8]; // prompts unique to this run: nothing comes from an earlier run's cache
+        // A tenant of its own: the worker loads a tenant's semantic index from Redis, and "the run's cache entries
+        // held" must not include an earlier run's.
+        var tenant = $"bench-w4-{runId}";
         var requests = Enumerable.Range(0, count).Select(i => new CompletionRequest
         {
             RequestId = $"bench-w4-{Guid.NewGuid():N}",
-            TenantId = "bench-w4",
+            TenantId = tenant,
             Model = "sim-small",
             Priority = 5,
             Messages = [new ChatMessage { Role = "user", Content = $"Concurrency run {runId}, request {i}: draft a reply to customer ticket {i * 7919 % 100_000}." }],
             MaxTokens = 64,
         }).ToList();
-        var run = await new ProducerRun(new ProducerSettings { RabbitMqUri = broker, Count = count, Tenant = "bench-w4", Quiet = true, Timeout = TimeSpan.FromMinutes(10) }, TimeProvider.System)
+        var run = await new ProducerRun(new ProducerSettings { RabbitMqUri = broker, Count = count, Tenant = tenant, Quiet = true, Timeout = TimeSpan.FromMinutes(10) }, TimeProvider.System)
             .RunAsync(requests, CancellationToken.None);
         if (run.Missing > 0 || run.Failed > 0 || run.Duplicates > 0)
         {

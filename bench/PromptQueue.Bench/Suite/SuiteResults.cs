@@ -15,7 +15,11 @@ public sealed record SuiteResults
 
     public required Measurement W1 { get; init; }
 
+    public required Measurement W1Cold { get; init; }
+
     public required Measurement W1Plain { get; init; }
+
+    public required Measurement W1PlainCold { get; init; }
 
     public required Measurement W1s { get; init; }
 

