@@ -4,16 +4,19 @@ namespace PromptQueue.Worker.Embeddings;
 
 /// <summary>
 /// Loads the model and runs it once before the worker takes messages, so the first batch does not pay for ONNX
-/// Runtime's session start; the worker reports ready only after that.
+/// Runtime's session start; the worker reports ready only after that. The prompt tokenizers (tiktoken vocabularies,
+/// ~27 MB once loaded) load here too, so their loading garbage goes with the collection below.
 /// </summary>
-public sealed class EmbeddingWarmup(ITextEmbedder embedder) : IHostedService, IHealthCheck
+public sealed class EmbeddingWarmup(ITextEmbedder embedder, Tokens.TokenCounter tokens) : IHostedService, IHealthCheck
 {
     private volatile bool _warm;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
         embedder.Embed(["warm up the embedding model", "and its tokenizer"], cancellationToken);
-        // Loading the model leaves its bytes (~90 MB, large-object heap) as garbage; collect and give the memory
+        tokens.LoadConfiguredEncodings();
+        // Loading the model leaves its bytes (~90 MB, large-object heap) as garbage, and the tokenizers their parsing's;
+        // collect and give the memory
         // back to the OS once, before the worker takes messages, instead of carrying it for the process's life.
         System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);

@@ -24,10 +24,19 @@ public sealed class TokenCounter(IOptionsMonitor<ProvidersOptions> providers)
 
     public static IReadOnlyList<string> SupportedEncodings { get; } = ["o200k_base", "cl100k_base"];
 
+    /// <summary>Loads the encodings of every configured model (and the default for unlisted ones) now, not on first use.</summary>
+    public void LoadConfiguredEncodings()
+    {
+        foreach (var encoding in providers.CurrentValue.Models.Values.Select(m => m.Tokenizer).Append(DefaultEncoding).Distinct(StringComparer.Ordinal))
+        {
+            _ = EncodingTokenizer(encoding);
+        }
+    }
+
     public int CountPrompt(CompletionRequest request)
     {
         var encoding = providers.CurrentValue.Models.TryGetValue(request.Model, out var model) ? model.Tokenizer : DefaultEncoding;
-        var tokenizer = _tokenizers.GetOrAdd(encoding, static name => TiktokenTokenizer.CreateForEncoding(name));
+        var tokenizer = EncodingTokenizer(encoding);
         var total = ReplyPriming;
         foreach (var message in request.Messages)
         {
@@ -59,4 +68,6 @@ public sealed class TokenCounter(IOptionsMonitor<ProvidersOptions> providers)
 
         return total;
     }
+
+    private Tokenizer EncodingTokenizer(string encoding) => _tokenizers.GetOrAdd(encoding, static name => TiktokenTokenizer.CreateForEncoding(name));
 }
