@@ -11,9 +11,13 @@ namespace PromptQueue.Bench;
 /// </summary>
 public static class RawBrokerRoundTrip
 {
-    public static async Task<Measurement> RunAsync(Uri broker, int count, int concurrency, double rate, byte[] request, byte[] reply)
+    /// <param name="mixedPriorities">Publish with priorities 0-9 in turn (a priority queue keeps one sub-queue per level,
+    /// which costs the broker more) rather than all at 0, as the workload being compared does.</param>
+    public static async Task<Measurement> RunAsync(Uri broker, int count, int concurrency, double rate, byte[] request, byte[] reply, bool mixedPriorities = true)
     {
-        var factory = new ConnectionFactory { Uri = broker, ClientProvidedName = "promptqueue-bench-raw" };
+        // Deliveries handled concurrently up to the prefetch, as the workers do: one at a time would make the
+        // "ceiling" the latency of one publisher confirm, not what the broker can carry.
+        var factory = new ConnectionFactory { Uri = broker, ClientProvidedName = "promptqueue-bench-raw", ConsumerDispatchConcurrency = (ushort)concurrency };
         await using var connection = await factory.CreateConnectionAsync();
         var confirms = new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true);
         await using var producer = await connection.CreateChannelAsync(confirms);
@@ -25,6 +29,7 @@ public static class RawBrokerRoundTrip
         var replyQueue = (await replies.QueueDeclareAsync("", false, true, true)).QueueName;
         var started = new ConcurrentDictionary<string, long>();
         var latencies = new ConcurrentBag<double>();
+        var received = 0;
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
         // The "worker": acknowledges each request after its reply is confirmed, like PromptQueue does.
@@ -44,7 +49,7 @@ public static class RawBrokerRoundTrip
             if (started.TryRemove(delivery.BasicProperties.CorrelationId!, out var t0))
             {
                 latencies.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
-                if (latencies.Count == count)
+                if (Interlocked.Increment(ref received) == count)
                 {
                     done.TrySetResult();
                 }
@@ -67,7 +72,7 @@ public static class RawBrokerRoundTrip
 
             var id = i.ToString(System.Globalization.CultureInfo.InvariantCulture);
             started[id] = Stopwatch.GetTimestamp();
-            var properties = new BasicProperties { CorrelationId = id, DeliveryMode = DeliveryModes.Persistent, Priority = (byte)(i % 10) };
+            var properties = new BasicProperties { CorrelationId = id, DeliveryMode = DeliveryModes.Persistent, Priority = mixedPriorities ? (byte)(i % 10) : (byte)0 };
             pending.Add(producer.BasicPublishAsync("", requestQueue, false, properties, request).AsTask());
             if (pending.Count == 64)
             {

@@ -77,8 +77,9 @@ public static class SuiteReport
 
         md.AppendLine().AppendLine("## References, W1 and W1s").AppendLine();
         md.AppendLine("* **Broker ceiling**: a RabbitMQ.Client program that publishes a request-sized message with confirms to a priority");
-        md.AppendLine("  queue, consumes it (same prefetch as the worker's lane), publishes a result-sized reply with confirms, acks, and");
-        md.AppendLine("  receives the reply. No validation, no HTTP, no Redis.");
+        md.AppendLine("  queue (priority 0, like W1's requests), consumes it (same prefetch as the worker's lane, deliveries handled");
+        md.AppendLine("  concurrently), publishes a result-sized reply with confirms, acks, and receives the reply. No validation, no");
+        md.AppendLine("  HTTP, no Redis.");
         md.AppendLine("* **Embedding ceiling**: all-MiniLM-L6-v2 in this process, batches of 32, one caller per core, before and after the");
         md.AppendLine("  worker workloads (mean used).");
         md.AppendLine("* **Plain worker** (`bench/PromptQueue.PlainWorker`): a MassTransit consumer calling the provider once per message");

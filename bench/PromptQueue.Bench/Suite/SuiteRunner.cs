@@ -31,8 +31,9 @@ public sealed class SuiteRunner(SuiteServices services, string pairsPath, SuiteS
         // Every throughput path is measured warm (a long-running worker's steady state): one pass to warm up (JIT
         // tiers, connection pools, the adaptive provider limit), then the measured pass. The cold pass is reported too.
         Step($"broker ceiling: {size.W1Requests:N0} round trips, prefetch {W1Concurrency} (after a warm-up pass)");
-        await RawBrokerRoundTrip.RunAsync(services.Broker, size.W1Requests / 4, W1Concurrency, 0, SampleRequestBytes(), new byte[700]);
-        var broker = await RawBrokerRoundTrip.RunAsync(services.Broker, size.W1Requests, W1Concurrency, 0, SampleRequestBytes(), new byte[700]);
+        // Priority 0 throughout, like W1's requests.
+        await RawBrokerRoundTrip.RunAsync(services.Broker, size.W1Requests / 4, W1Concurrency, 0, SampleRequestBytes(), new byte[700], mixedPriorities: false);
+        var broker = await RawBrokerRoundTrip.RunAsync(services.Broker, size.W1Requests, W1Concurrency, 0, SampleRequestBytes(), new byte[700], mixedPriorities: false);
 
         Measurement w1, w1Cold, w1s, w1Plain, w1PlainCold;
         await using (var simulator = await services.StartSimulatorAsync(baseMs: 0))
