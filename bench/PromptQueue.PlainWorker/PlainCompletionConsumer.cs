@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using MassTransit;
@@ -10,15 +9,15 @@ namespace PromptQueue.PlainWorker;
 /// One message, one provider call, one result, as a team would write it: no validation beyond the JSON, no cache,
 /// no coalescing, no retries beyond what MassTransit does with an exception (none configured here).
 /// </summary>
-public sealed class PlainCompletionConsumer(HttpClient provider) : IConsumer<CompletionRequest>
+public sealed class PlainCompletionConsumer(HttpClient provider, TimeProvider time) : IConsumer<CompletionRequest>
 {
     private static readonly Uri Results = new($"exchange:{WireSchema.ResultsExchange}?type=topic&alternateexchange={WireSchema.ResultsExchange}.unrouted");
 
     public async Task Consume(ConsumeContext<CompletionRequest> context)
     {
         var request = context.Message;
-        var receivedAt = DateTimeOffset.UtcNow;
-        var clock = Stopwatch.StartNew();
+        var receivedAt = time.GetUtcNow();
+        var started = time.GetTimestamp();
         var body = new JsonObject
         {
             ["model"] = request.Model,
@@ -31,10 +30,10 @@ public sealed class PlainCompletionConsumer(HttpClient provider) : IConsumer<Com
         {
             CreatedAt = request.CreatedAt,
             ReceivedAt = receivedAt,
-            CompletedAt = DateTimeOffset.UtcNow,
+            CompletedAt = time.GetUtcNow(),
             QueueWaitMs = request.CreatedAt is { } created ? (receivedAt - created).TotalMilliseconds : null,
-            ProviderMs = clock.Elapsed.TotalMilliseconds,
-            WorkerMs = clock.Elapsed.TotalMilliseconds,
+            ProviderMs = time.GetElapsedTime(started).TotalMilliseconds,
+            WorkerMs = time.GetElapsedTime(started).TotalMilliseconds,
         };
         var endpoint = await context.GetSendEndpoint(Results);
         if (!response.IsSuccessStatusCode)

@@ -5,6 +5,7 @@ using PromptQueue.PlainWorker;
 
 // The benchmark suite's "plain worker" reference (bench/PromptQueue.Bench, W2). Not part of the product.
 var builder = WebApplication.CreateBuilder(args);
+builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddOptions<PlainWorkerOptions>().Bind(builder.Configuration.GetSection(PlainWorkerOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
 
 // One shared HttpClient, its pool sized to the concurrency: every call reuses a pooled connection.
