@@ -37,7 +37,8 @@ public static partial class LexicalGuards
         ("with", "without"), ("above", "below"), ("inside", "outside"), ("first", "last"), ("old", "new"),
         ("beginner", "expert"), ("input", "output"), ("client", "server"), ("debit", "credit"), ("male", "female"),
         ("men", "women"), ("man", "woman"), ("boy", "girl"), ("boys", "girls"), ("husband", "wife"), ("father", "mother"),
-        ("son", "daughter"), ("north", "south"), ("east", "west"));
+        ("son", "daughter"), ("north", "south"), ("east", "west"), ("treat", "prevent"), ("treated", "prevented"),
+        ("treatment", "prevention"), ("cure", "cause"));
 
     private static readonly FrozenSet<string> DirectionWords = new[] { "from", "to", "into", "than", "vs", "versus", "onto", "of", "against" }.ToFrozenSet(StringComparer.Ordinal);
 

@@ -17,6 +17,7 @@ public class LexicalGuardsTests
     [InlineData("Is this transaction fraudulent?", "Is this transaction not fraudulent?", false)]
     [InlineData("Why can't I log in?", "Why am I not able to log in?", true)]
     [InlineData("What do male students usually buy?", "What do female students usually buy?", false)]
+    [InlineData("How can hemangioma of the skin be treated?", "How can hemangioma of the skin be prevented?", false)]
     [InlineData("What must Ecuador do to win against France?", "What must France do to win against Ecuador?", false)]
     [InlineData("What must Ecuador do to win against France?", "How can Ecuador win against France?", true)]
     [InlineData("Why is my invoice higher than last month?", "Why is my invoice lower than last month?", false)]
