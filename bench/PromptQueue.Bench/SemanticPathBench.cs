@@ -46,20 +46,24 @@ public static class SemanticPathBench
         // A tenant of its own per phase: the second phase must not hit what the first one cached.
         var tenant = $"bench-semantic-{Guid.NewGuid():N}";
         var settings = new ProducerSettings { RabbitMqUri = broker, Count = questions.Count, Tenant = tenant, Mix = PriorityMix.Parse("normal=1"), Quiet = true };
-        var requests = questions.Select((q, i) => new CompletionRequest
+        var requests = QuestionRequests(tenant, questions, policy);
+        var run = await new ProducerRun(settings, TimeProvider.System).RunAsync(requests, CancellationToken.None);
+        var coalesced = run.BySource.GetValueOrDefault("Coalesced");
+        return new Measurement($"{name} ({coalesced} coalesced)", run.Received, run.ElapsedSeconds, run.ThroughputPerSecond, run.EndToEndMs);
+    }
+
+    /// <summary>One request per question, of one tenant, each asked on its own (system prompt + the question).</summary>
+    public static List<CompletionRequest> QuestionRequests(string tenant, IReadOnlyList<string> questions, CachePolicy policy = CachePolicy.Default) =>
+        [.. questions.Select((q, i) => new CompletionRequest
         {
             CachePolicy = policy,
-            RequestId = $"sem-{Guid.NewGuid():N}",
+            RequestId = $"{tenant}-{i}",
             TenantId = tenant,
             Model = "sim-small",
             Temperature = 0,
             MaxTokens = 64,
             Messages = [new ChatMessage { Role = "system", Content = "Answer briefly." }, new ChatMessage { Role = "user", Content = q }],
-        }).ToList();
-        var run = await new ProducerRun(settings, TimeProvider.System).RunAsync(requests, CancellationToken.None);
-        var coalesced = run.BySource.GetValueOrDefault("Coalesced");
-        return new Measurement($"{name} ({coalesced} coalesced)", run.Received, run.ElapsedSeconds, run.ThroughputPerSecond, run.EndToEndMs);
-    }
+        })];
 
     /// <summary>First questions of non-duplicate pairs, distinct: requests that should not match each other.</summary>
     public static List<string> DistinctQuestions(string path, int count)

@@ -44,7 +44,7 @@ public sealed class SuiteRunner(SuiteServices services, string pairsPath, SuiteS
                 w1Cold = await BacklogAsync("PromptQueue, cache bypass, first pass (cold worker)", BypassRequests("bench-w1", size.W1Requests));
                 w1 = await BacklogAsync("PromptQueue, cache bypass", BypassRequests("bench-w1", size.W1Requests));
                 Step($"W1s: {questions.Count:N0} cacheable misses through PromptQueue");
-                w1s = await BacklogAsync("PromptQueue, every request embedded (all misses)", Questions($"bench-w1s-{Guid.NewGuid():N}"[..20], questions));
+                w1s = await BacklogAsync("PromptQueue, every request embedded (all misses)", SemanticPathBench.QuestionRequests($"bench-w1s-{Guid.NewGuid():N}"[..20], questions));
             }
 
             await using (var plain = await services.StartPlainWorkerAsync(W1Concurrency))
@@ -143,17 +143,6 @@ public sealed class SuiteRunner(SuiteServices services, string pairsPath, SuiteS
             Messages = [new ChatMessage { Role = "system", Content = "Answer in one short paragraph." }, new ChatMessage { Role = "user", Content = $"Bench question {i}: why do export jobs time out?" }],
         })];
     }
-
-    private static List<CompletionRequest> Questions(string tenant, List<string> questions) =>
-        [.. questions.Select((q, i) => new CompletionRequest
-        {
-            RequestId = $"{tenant}-{i}",
-            TenantId = tenant,
-            Model = "sim-small",
-            Temperature = 0,
-            MaxTokens = 64,
-            Messages = [new ChatMessage { Role = "system", Content = "Answer briefly." }, new ChatMessage { Role = "user", Content = q }],
-        })];
 
     private static byte[] SampleRequestBytes() =>
         System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(BypassRequests("bench", 1)[0], WireJson.Options);

@@ -96,8 +96,8 @@ public sealed class MiniLmEmbedder : ITextEmbedder, IDisposable
         var results = new Embedding[texts.Count];
         // The runs go to the embedder's own long-lived threads, never the thread pool (blocking ONNX calls there
         // starve the broker client) nor threads made per call: every new thread that calls ONNX Runtime takes a
-        // glibc malloc arena of its own, and a thread per batch left the worker's resident memory ~40-100 MB higher
-        // and different on every run (W4 in docs/benchmarks.md).
+        // glibc malloc arena of its own, and with a thread per batch the worker's peak resident memory differed by
+        // up to 130 MB between identical runs (W4 in docs/benchmarks.md).
         using var done = new CountdownEvent(chunks.Length);
         System.Runtime.ExceptionServices.ExceptionDispatchInfo? failure = null;
         foreach (var chunk in chunks)
