@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using PromptQueue.Contracts;
+using PromptQueue.Worker.Providers;
 
 namespace PromptQueue.Worker.Coalescing;
 
@@ -25,17 +26,11 @@ public static class RequestFingerprint
         }
 
         writer.WriteString("model", request.Model);
-        WriteNumber(writer, "temperature", request.Temperature);
-        WriteNumber(writer, "maxTokens", request.MaxTokens);
-        WriteNumber(writer, "topP", request.TopP);
-        WriteNumber(writer, "seed", request.Seed);
-        WriteNumber(writer, "presencePenalty", request.PresencePenalty);
-        WriteNumber(writer, "frequencyPenalty", request.FrequencyPenalty);
-        writer.WritePropertyName("stop");
-        JsonSerializer.Serialize(writer, request.Stop, WireJson.Options);
-        WriteRaw(writer, "responseFormat", request.ResponseFormat);
-        WriteRaw(writer, "tools", request.Tools);
-        WriteRaw(writer, "toolChoice", request.ToolChoice);
+        foreach (var parameter in GenerationParameters.All)
+        {
+            parameter.WriteScope(writer, request);
+        }
+
         writer.WritePropertyName("context");
         JsonSerializer.Serialize(writer, request.Messages.Take(request.Messages.Count - 1).Select(Canonical), WireJson.Options);
     });
@@ -124,22 +119,5 @@ public static class RequestFingerprint
         }
 
         return Convert.ToHexStringLower(SHA256.HashData(buffer.ToArray()));
-    }
-
-    private static void WriteNumber(Utf8JsonWriter writer, string name, double? value)
-    {
-        if (value is { } v)
-        {
-            writer.WriteNumber(name, v);
-        }
-    }
-
-    private static void WriteRaw(Utf8JsonWriter writer, string name, JsonElement? value)
-    {
-        if (value is { ValueKind: not JsonValueKind.Undefined and not JsonValueKind.Null } v)
-        {
-            writer.WritePropertyName(name);
-            v.WriteTo(writer);
-        }
     }
 }

@@ -1,7 +1,7 @@
+using System.Diagnostics;
 using MassTransit;
 using PromptQueue.Contracts;
 using PromptQueue.Worker.Batching;
-using PromptQueue.Worker.Caching;
 using PromptQueue.Worker.Diagnostics;
 using PromptQueue.Worker.Processing;
 using PromptQueue.Worker.Tenancy;
@@ -12,24 +12,19 @@ namespace PromptQueue.Worker.Messaging;
 /// <summary>
 /// One delivery, one consumer call: hands the request to its lane's micro-batcher and returns (so MassTransit
 /// acknowledges) only when this request's own result event is confirmed by the broker. A redelivered request is
-/// counted: past <see cref="MessagingOptions.MaxDeliveries"/> it is answered PoisonMessage and moved to the error
+/// counted (<see cref="RedeliveryGuard"/>): past the limit it is answered PoisonMessage and moved to the error
 /// queue; below it, it is processed on its own, so whatever made it fail cannot take a batch of neighbours along.
-/// A tenant over its fair share of a busy lane has the request moved to the lane's overflow queue (see
-/// <see cref="LaneFairShare"/>).
+/// A tenant over its fair share of a busy lane has the request moved to the lane's overflow queue
+/// (<see cref="FairShareAdmission"/>).
 /// </summary>
-public sealed partial class CompletionRequestConsumer(
+public sealed class CompletionRequestConsumer(
     RequestBatcher batcher,
     TenantPolicy tenants,
-    DeliveryCounter deliveries,
-    IdempotencyStore idempotency,
-    RequestProcessor processor,
-    LaneFairShare fairShare,
-    Publishing.RabbitMqResultPublisher forwarder,
+    RedeliveryGuard redeliveries,
+    FairShareAdmission admission,
     ShutdownSignal shutdown,
-    Microsoft.Extensions.Options.IOptions<MessagingOptions> options,
     WorkerMetrics metrics,
-    TimeProvider time,
-    ILogger<CompletionRequestConsumer> logger)
+    TimeProvider time)
     : IConsumer<CompletionRequest>
 {
     public async Task Consume(ConsumeContext<CompletionRequest> context)
@@ -46,35 +41,13 @@ public sealed partial class CompletionRequestConsumer(
         var pending = new PendingRequest(request, lane, priority, time.GetUtcNow(), context.CancellationToken)
         {
             Redelivered = context.ReceiveContext.Redelivered,
-            TraceContext = ProducerTrace(context) ?? System.Diagnostics.Activity.Current?.Context ?? default,
+            TraceContext = ProducerTrace(context) ?? Activity.Current?.Context ?? default,
         };
-        if (pending.Redelivered)
+        await redeliveries.CheckAsync(pending);
+        using var share = await admission.AdmitAsync(context, pending);
+        if (share is null)
         {
-            var delivery = await deliveries.RedeliveredAsync(request);
-            // A request already answered is only republished (the batch path replays it), whatever its count.
-            if (delivery > options.Value.MaxDeliveries && await idempotency.FindAsync(request) is null)
-            {
-                LogPoison(logger, request.RequestId, delivery);
-                metrics.PoisonMessage(lane);
-                await processor.CompleteAsync(pending, processor.Poison(pending, delivery));
-                throw new PoisonMessageException(
-                    $"Delivered {delivery} times without an answer (Messaging:MaxDeliveries is {options.Value.MaxDeliveries}): it crashed or stalled the worker each time.");
-            }
-        }
-
-        var holdsShare = false;
-        if (fairShare.Enabled && !pending.Redelivered && !LaneNames.IsOverflow(context.ReceiveContext.InputAddress) &&
-            options.Value.EffectiveLanes.TryGetValue(lane, out var laneOptions))
-        {
-            if (!fairShare.TryEnter(lane, request.TenantId, laneOptions.ConcurrencyLimit))
-            {
-                await forwarder.ForwardAsync(WireSchema.OverflowQueue(lane), context.ReceiveContext.Body.GetBytes(), (byte)priority,
-                    context.MessageId?.ToString() ?? request.RequestId, context.CancellationToken);
-                metrics.MovedToOverflow(lane);
-                return;
-            }
-
-            holdsShare = true;
+            return; // moved to the overflow queue
         }
 
         metrics.RequestStarted(lane);
@@ -92,10 +65,6 @@ public sealed partial class CompletionRequestConsumer(
         finally
         {
             metrics.RequestEnded(lane);
-            if (holdsShare)
-            {
-                fairShare.Exit(lane, request.TenantId);
-            }
         }
     }
 
@@ -103,12 +72,9 @@ public sealed partial class CompletionRequestConsumer(
     /// A W3C <c>traceparent</c> (and <c>tracestate</c>) header the producer set: the request's process span continues
     /// that trace. MassTransit itself continues only its own <c>MT-Activity-Id</c> header (same value format).
     /// </summary>
-    private static System.Diagnostics.ActivityContext? ProducerTrace(ConsumeContext context) =>
+    private static ActivityContext? ProducerTrace(ConsumeContext context) =>
         context.ReceiveContext.TransportHeaders.Get<string>("traceparent") is { Length: > 0 } traceParent &&
-        System.Diagnostics.ActivityContext.TryParse(traceParent, context.ReceiveContext.TransportHeaders.Get<string>("tracestate"), isRemote: true, out var parsed)
+        ActivityContext.TryParse(traceParent, context.ReceiveContext.TransportHeaders.Get<string>("tracestate"), isRemote: true, out var parsed)
             ? parsed
             : null;
-
-    [LoggerMessage(EventId = 1021, Level = LogLevel.Warning, Message = "Request {RequestId} is a poison message (delivery {Delivery}); answered PoisonMessage and moved to the error queue")]
-    private static partial void LogPoison(ILogger logger, string requestId, int delivery);
 }

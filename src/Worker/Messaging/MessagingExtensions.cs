@@ -31,9 +31,12 @@ public static class MessagingExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
-        builder.Services.AddSingleton<RabbitMqResultPublisher>();
-        builder.Services.AddSingleton<IResultPublisher>(sp => sp.GetRequiredService<RabbitMqResultPublisher>());
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<RabbitMqResultPublisher>());
+        builder.Services.AddSingleton<ConfirmedChannelPool>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfirmedChannelPool>());
+        builder.Services.AddSingleton<IResultPublisher, RabbitMqResultPublisher>();
+        builder.Services.AddSingleton<IOverflowForwarder, RabbitMqOverflowForwarder>();
+        builder.Services.AddSingleton<RedeliveryGuard>();
+        builder.Services.AddSingleton<FairShareAdmission>();
         builder.Services.AddSingleton<RequestBatcher>();
         builder.Services.AddSingleton<DeliveryCounter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RequestBatcher>());

@@ -7,42 +7,25 @@ using PromptQueue.Worker.Embeddings;
 namespace PromptQueue.Worker.Processing;
 
 /// <summary>
-/// Handles a closed micro-batch, cheapest answer first: results already published (idempotency), requests that end
-/// before any provider call (invalid, expired, too long, over the tenant's quota), exact cache hits, then one embedding call for what is left, semantic cache hits, and
-/// finally coalesced groups dispatched most urgent first. Each group, and each member's event, finishes on its own,
-/// so a slow provider call never holds its neighbours' acknowledgements.
+/// Handles a closed micro-batch, cheapest answer first: what <see cref="BatchScreening"/> ends (results already
+/// published, failed checks, tenants over quota), exact cache hits, then one embedding call for what is left, semantic
+/// cache hits, and finally coalesced groups dispatched most urgent first. Each group, and each member's event,
+/// finishes on its own, so a slow provider call never holds its neighbours' acknowledgements.
 /// </summary>
 public sealed partial class BatchDispatcher(
-    RequestProcessor processor,
+    BatchScreening screening,
     ReuseClassifier classifier,
     ResponseCache cache,
-    IdempotencyStore idempotency,
     BatchEmbedding embedding,
     CoalescingPlanner planner,
-    Tenancy.TenantQuotas quotas,
+    RequestCompleter completer,
+    ResultEventFactory events,
+    GroupExecutor executor,
     ILogger<BatchDispatcher> logger) : IBatchHandler
 {
     public async Task HandleAsync(IReadOnlyList<PendingRequest> batch, CancellationToken stoppingToken)
     {
-        var live = new List<PendingRequest>(batch.Count);
-        var answered = await Task.WhenAll(batch.Select(async request => (request, stored: await idempotency.FindAsync(request.Request))));
-        foreach (var (request, stored) in answered)
-        {
-            if (stored is not null)
-            {
-                _ = processor.ReplayAsync(request, stored); // completes the request; never throws
-            }
-            else if (processor.Precheck(request) is { } failure)
-            {
-                _ = processor.CompleteAsync(request, failure);
-            }
-            else
-            {
-                live.Add(request);
-            }
-        }
-
-        live = await WithinQuotaAsync(live);
+        var live = await screening.ScreenAsync(batch);
         foreach (var request in live)
         {
             request.Reuse = classifier.Classify(request);
@@ -68,28 +51,8 @@ public sealed partial class BatchDispatcher(
 
         foreach (var group in Plan(live).OrderByDescending(g => g.Priority).ThenBy(g => g.FirstReceivedAt))
         {
-            _ = processor.ExecuteAsync(group); // completes every member; never throws
+            _ = executor.ExecuteAsync(group); // completes every member; never throws
         }
-    }
-
-    /// <summary>Answers QuotaExceeded to requests over their tenant's quota and returns the rest.</summary>
-    private async Task<List<PendingRequest>> WithinQuotaAsync(List<PendingRequest> live)
-    {
-        var verdicts = await Task.WhenAll(live.Select(async request => (request, refusal: await quotas.ChargeAsync(request))));
-        var within = new List<PendingRequest>(live.Count);
-        foreach (var (request, refusal) in verdicts)
-        {
-            if (refusal is null)
-            {
-                within.Add(request);
-            }
-            else
-            {
-                _ = processor.CompleteAsync(request, processor.QuotaExceeded(request, refusal));
-            }
-        }
-
-        return within;
     }
 
     /// <summary>Answers the requests the cache holds (exact key, or a similar prompt) and returns the rest.</summary>
@@ -119,7 +82,7 @@ public sealed partial class BatchDispatcher(
             }
             else
             {
-                _ = processor.CompleteAsync(request, processor.FromCache(request, hit));
+                _ = completer.CompleteAsync(request, events.FromCache(request, hit));
             }
         }
 

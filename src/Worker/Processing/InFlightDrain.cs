@@ -6,24 +6,24 @@ namespace PromptQueue.Worker.Processing;
 /// arrives, and what is left are calls whose answers will be stored for the redeliveries, even if their own
 /// deliveries were lost with a broker connection.
 /// </summary>
-public sealed partial class InFlightDrain(RequestProcessor processor, ShutdownSignal shutdown, ILogger<InFlightDrain> logger) : IHostedService
+public sealed partial class InFlightDrain(GroupExecutor executor, ShutdownSignal shutdown, ILogger<InFlightDrain> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (processor.Executing > 0)
+        if (executor.Executing > 0)
         {
-            LogDraining(logger, processor.Executing);
+            LogDraining(logger, executor.Executing);
         }
 
-        while (processor.Executing > 0 && !cancellationToken.IsCancellationRequested && !shutdown.CallsCancelled.IsCancellationRequested)
+        while (executor.Executing > 0 && !cancellationToken.IsCancellationRequested && !shutdown.CallsCancelled.IsCancellationRequested)
         {
             await Task.Delay(50, CancellationToken.None);
         }
 
         // After the signal, cancelled calls still publish nothing but unwind; give them a moment.
-        for (var i = 0; i < 40 && processor.Executing > 0 && !cancellationToken.IsCancellationRequested; i++)
+        for (var i = 0; i < 40 && executor.Executing > 0 && !cancellationToken.IsCancellationRequested; i++)
         {
             await Task.Delay(50, CancellationToken.None);
         }

@@ -24,7 +24,12 @@ public static class ProcessingExtensions
         builder.Services.AddSingleton<CompletionRequestValidator>();
         builder.Services.TryAddSingleton<Tokens.TokenCounter>();
         builder.Services.AddSingleton<ShutdownSignal>();
-        builder.Services.AddSingleton<RequestProcessor>();
+        builder.Services.AddSingleton<ResultEventFactory>();
+        builder.Services.AddSingleton<RequestCompleter>();
+        builder.Services.AddSingleton<RequestPrechecks>();
+        builder.Services.AddSingleton<ProviderCaller>();
+        builder.Services.AddSingleton<GroupExecutor>();
+        builder.Services.AddSingleton<BatchScreening>();
         // Before MassTransit (AddMessaging), so it stops after it.
         builder.Services.AddHostedService<InFlightDrain>();
         builder.Services.AddSingleton<IBatchHandler, BatchDispatcher>();

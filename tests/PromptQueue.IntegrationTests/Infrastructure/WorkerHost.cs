@@ -28,7 +28,7 @@ public sealed class WorkerHost : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(Defaults(broker, providerApi));
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Logging.AddFilter("PromptQueue.Worker.Processing.RequestProcessor", LogLevel.Error);
+        builder.Logging.AddFilter("PromptQueue.Worker.Processing", LogLevel.Error);
         builder.Logging.AddFilter("PromptQueue.Worker.Providers.ProviderRouter", LogLevel.Error);
         // Malformed-input tests make MassTransit log every message it moves to the error queue; the tests assert on the queue.
         builder.Logging.AddFilter("MassTransit", LogLevel.Critical);

@@ -42,20 +42,11 @@ public static class ChatRequestMapper
             ["model"] = providerModel,
             ["messages"] = messages,
         };
-        Set(body, "temperature", request.Temperature);
-        Set(body, "max_tokens", request.MaxTokens);
-        Set(body, "top_p", request.TopP);
-        Set(body, "seed", request.Seed);
-        Set(body, "presence_penalty", request.PresencePenalty);
-        Set(body, "frequency_penalty", request.FrequencyPenalty);
-        if (request.Stop is { Count: > 0 } stop)
+        foreach (var parameter in GenerationParameters.All)
         {
-            body["stop"] = new JsonArray([.. stop.Select(s => JsonValue.Create(s))]);
+            parameter.WriteBody(body, request);
         }
 
-        SetRaw(body, "response_format", request.ResponseFormat);
-        SetRaw(body, "tools", request.Tools);
-        SetRaw(body, "tool_choice", request.ToolChoice);
         return body;
     }
 
@@ -82,22 +73,5 @@ public static class ChatRequestMapper
         }
 
         return array;
-    }
-
-    private static void Set<T>(JsonObject body, string name, T? value)
-        where T : struct
-    {
-        if (value is { } v)
-        {
-            body[name] = JsonValue.Create(v);
-        }
-    }
-
-    private static void SetRaw(JsonObject body, string name, JsonElement? value)
-    {
-        if (value is { ValueKind: not JsonValueKind.Undefined and not JsonValueKind.Null } v)
-        {
-            body[name] = JsonNode.Parse(v.GetRawText());
-        }
     }
 }
