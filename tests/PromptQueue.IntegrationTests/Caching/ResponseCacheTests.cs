@@ -121,7 +121,15 @@ public sealed class ResponseCacheTests(BrokerFixture broker) : RedisLaneTestBase
 
         var owner = a.Services.GetRequiredService<ReuseClassifier>().Owner(Tenant);
         Assert.Equal(1, await a.Services.GetRequiredService<ResponseCache>().InvalidateTagAsync(owner, "pricing"));
-        await Task.Delay(TimeSpan.FromSeconds(1)); // B reads the change stream every 200 ms
+        // B reads the change stream every 200 ms: the entry leaves its L1 then.
+        var exactKey = RequestFingerprint.Exact(Tagged(), RequestFingerprint.Scope(Tagged()));
+        using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+        {
+            while (b.Services.GetRequiredService<LocalAnswerCache>().Get(exactKey) is not null)
+            {
+                await Task.Delay(20, deadline.Token);
+            }
+        }
 
         Assert.Equal("Provider", Source(await AskAsync(listener, _otherLane, Tagged())));
         Assert.Equal(2, (await Simulator.StatsAsync()).Requests);

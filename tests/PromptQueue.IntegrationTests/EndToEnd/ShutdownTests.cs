@@ -16,7 +16,7 @@ public sealed class ShutdownTests(BrokerFixture broker) : LaneTestBase(broker, "
 
         var first = await StartWorkerAsync(settings);
         await BrokerClient.PublishAsync(Broker.Connection, Lane, requests);
-        await Task.Delay(700); // the first window is in flight at the provider
+        await Simulator.WaitForRequestsAsync(8, TimeSpan.FromSeconds(30)); // the first window is in flight at the provider
         await first.DisposeAsync();
         var answeredByFirst = listener.Events.Count;
 
@@ -41,7 +41,7 @@ public sealed class ShutdownTests(BrokerFixture broker) : LaneTestBase(broker, "
 
         var first = await StartWorkerAsync(settings);
         await BrokerClient.PublishAsync(Broker.Connection, Lane, requests);
-        await Task.Delay(700); // eight calls are at the provider
+        await Simulator.WaitForRequestsAsync(8, TimeSpan.FromSeconds(30)); // eight calls are at the provider
         await first.DisposeAsync();
         var answeredByFirst = listener.Events.Count;
 

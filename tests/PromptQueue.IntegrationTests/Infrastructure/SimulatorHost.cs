@@ -57,6 +57,16 @@ public sealed class SimulatorHost : IAsyncDisposable
 
     public async Task<SimulatorStats> StatsAsync() => (await _client.GetFromJsonAsync<SimulatorStats>("sim/stats"))!;
 
+    /// <summary>Waits until the simulator has received at least <paramref name="count"/> calls (in flight or answered).</summary>
+    public async Task WaitForRequestsAsync(long count, TimeSpan timeout)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        while ((await StatsAsync()).Requests < count)
+        {
+            await Task.Delay(20, deadline.Token);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         _client.Dispose();

@@ -46,7 +46,7 @@ public sealed class FairShareTests(BrokerFixture broker, ITestOutputHelper outpu
         await BrokerClient.PublishAsync(Broker.Connection, Lane, [warm]);
         await trickleListener.WaitForAsync(1, TimeSpan.FromSeconds(30));
         await BrokerClient.PublishAsync(Broker.Connection, Lane, Enumerable.Range(0, Flood).Select(i => WorkerHost.Request(flood, $"bulk job {i} of {maxLaneShare}")).ToList());
-        await Task.Delay(300);
+        await Simulator.WaitForRequestsAsync(1 + 4, TimeSpan.FromSeconds(30)); // the flood holds every provider connection
         await BrokerClient.PublishAsync(Broker.Connection, Lane, Enumerable.Range(0, Trickle).Select(i => WorkerHost.Request(trickle, $"interactive question {i} of {maxLaneShare}")).ToList());
 
         await trickleListener.WaitForAsync(1 + Trickle, TimeSpan.FromSeconds(60));
