@@ -103,7 +103,7 @@ public sealed class RequestBatcherTests : IAsyncLifetime
     private sealed class RecordingHandler : IBatchHandler
     {
         private readonly ConcurrentDictionary<string, PendingRequest> _held = new();
-        private TaskCompletionSource<IReadOnlyList<PendingRequest>> _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource<IReadOnlyList<PendingRequest>> _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public Task<IReadOnlyList<PendingRequest>> NextBatch => _next.Task;
 
