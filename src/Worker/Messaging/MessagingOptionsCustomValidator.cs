@@ -4,15 +4,16 @@ namespace PromptQueue.Worker.Messaging;
 
 /// <summary>
 /// What annotations cannot say about <see cref="MessagingOptions"/>: the broker URI's scheme, a file that must exist,
-/// and each lane (its name, its annotations, and how its prefetch and batch size relate to its concurrency).
+/// each lane's name and how its prefetch and batch size relate to its concurrency; and each lane's own annotations.
 /// </summary>
 internal sealed class MessagingOptionsCustomValidator : IValidateOptions<MessagingOptions>
 {
-    private readonly LaneOptionsValidator _lane = new();
+    private const string LanesPath = $"{MessagingOptions.SectionName}:Lanes";
+    private static readonly LaneOptionsValidator Lane = new();
 
     public ValidateOptionsResult Validate(string? name, MessagingOptions options)
     {
-        var builder = new ValidateOptionsResultBuilder();
+        var builder = new ValidateOptionsResultBuilder().AddEntries(Lane, LanesPath, options.EffectiveLanes);
         if (!Uri.TryCreate(options.RabbitMqUri, UriKind.Absolute, out var uri) || uri.Scheme is not ("amqp" or "amqps" or "rabbitmq" or "rabbitmqs"))
         {
             builder.AddError("Messaging:RabbitMqUri must be an absolute amqp:// or amqps:// URI.");
@@ -25,13 +26,12 @@ internal sealed class MessagingOptionsCustomValidator : IValidateOptions<Messagi
 
         foreach (var (laneName, lane) in options.EffectiveLanes)
         {
-            var path = $"{MessagingOptions.SectionName}:Lanes:{laneName}";
+            var path = $"{LanesPath}:{laneName}";
             if (!IsValidLaneName(laneName))
             {
                 builder.AddError($"Messaging:Lanes names must be 1-64 letters, digits, '-' or '_' ('{laneName}' is not).");
             }
 
-            builder.AddResult(_lane.Validate(path, lane));
             if (lane.EffectivePrefetch < lane.ConcurrencyLimit)
             {
                 builder.AddError($"{path}:PrefetchCount must be at least ConcurrencyLimit, or consumers sit idle.");

@@ -4,34 +4,30 @@ namespace PromptQueue.Worker.Providers;
 
 /// <summary>
 /// What annotations cannot say about <see cref="ProvidersOptions"/>: every model routes to known endpoints with a
-/// known tokenizer, the timeouts fit together, and each endpoint and model (dictionaries, which neither the
-/// generator nor DataAnnotations walks) passes its own annotation rules, named by its configuration path.
+/// known tokenizer, the timeouts fit together; and each endpoint's and model's own annotation rules.
 /// </summary>
 internal sealed class ProvidersOptionsCustomValidator : IValidateOptions<ProvidersOptions>
 {
-    private readonly ProviderEndpointOptionsValidator _endpoint = new();
-    private readonly ModelOptionsValidator _model = new();
+    private static readonly ProviderEndpointOptionsValidator Endpoint = new();
+    private static readonly ModelOptionsValidator Model = new();
 
     public ValidateOptionsResult Validate(string? name, ProvidersOptions options)
     {
-        var builder = new ValidateOptionsResultBuilder();
+        var builder = new ValidateOptionsResultBuilder()
+            .AddEntries(Endpoint, "Providers:Endpoints", options.Endpoints)
+            .AddEntries(Model, "Providers:Models", options.Models);
         if (options.Models.Count == 0)
         {
             builder.AddError("Providers:Models is empty: configure at least one model.");
         }
 
-        foreach (var (endpointName, endpoint) in options.Endpoints)
+        foreach (var (endpointName, endpoint) in options.Endpoints.Where(e => e.Value.BaseUrl is { IsAbsoluteUri: false }))
         {
-            builder.AddResult(_endpoint.Validate($"Providers:Endpoints:{endpointName}", endpoint));
-            if (endpoint.BaseUrl is { IsAbsoluteUri: false })
-            {
-                builder.AddError($"Providers:Endpoints:{endpointName}:BaseUrl must be an absolute URL.");
-            }
+            builder.AddError($"Providers:Endpoints:{endpointName}:BaseUrl must be an absolute URL.");
         }
 
         foreach (var (modelName, model) in options.Models)
         {
-            builder.AddResult(_model.Validate($"Providers:Models:{modelName}", model));
             foreach (var endpoint in model.Endpoints.Where(e => !options.Endpoints.ContainsKey(e)))
             {
                 builder.AddError($"Providers:Models:{modelName} routes to endpoint '{endpoint}', which is not configured under Providers:Endpoints.");

@@ -3,21 +3,13 @@ using Microsoft.Extensions.Options;
 namespace PromptQueue.Worker.Tenancy;
 
 /// <summary>
-/// Each tenant's entry under Tenants:ByTenant passes the same annotation rules as the default policy (priority
-/// ceiling 0-9, positive quotas, cache scope name): neither the generator nor DataAnnotations walks a dictionary.
+/// Each tenant's entry under Tenants:ByTenant passes the same annotation rules as the default policy: priority
+/// ceiling 0-9, positive quotas, cache scope name.
 /// </summary>
 internal sealed class TenantsOptionsCustomValidator : IValidateOptions<TenantsOptions>
 {
-    private readonly TenantOptionsValidator _tenant = new();
+    private static readonly TenantOptionsValidator Tenant = new();
 
-    public ValidateOptionsResult Validate(string? name, TenantsOptions options)
-    {
-        var builder = new ValidateOptionsResultBuilder();
-        foreach (var (tenantId, tenant) in options.ByTenant)
-        {
-            builder.AddResult(_tenant.Validate($"{TenantsOptions.SectionName}:ByTenant:{tenantId}", tenant));
-        }
-
-        return builder.Build();
-    }
+    public ValidateOptionsResult Validate(string? name, TenantsOptions options) =>
+        new ValidateOptionsResultBuilder().AddEntries(Tenant, $"{TenantsOptions.SectionName}:ByTenant", options.ByTenant).Build();
 }
