@@ -11,8 +11,8 @@ namespace PromptQueue.Bench;
 /// </summary>
 public static class RawBrokerRoundTrip
 {
-    /// <param name="mixedPriorities">Publish with priorities 0-9 in turn (a priority queue keeps one sub-queue per level,
-    /// which costs the broker more) rather than all at 0, as the workload being compared does.</param>
+    /// <remarks><paramref name="mixedPriorities"/>: publish with priorities 0-9 in turn (a priority queue keeps one sub-queue per level,
+    /// which costs the broker more) rather than all at 0, as the workload being compared does.</remarks>
     public static async Task<Measurement> RunAsync(Uri broker, int count, int concurrency, double rate, byte[] request, byte[] reply, bool mixedPriorities = true)
     {
         // Deliveries handled concurrently up to the prefetch, as the workers do: one at a time would make the

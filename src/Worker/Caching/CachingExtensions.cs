@@ -1,3 +1,6 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
 namespace PromptQueue.Worker.Caching;
 
 public static class CachingExtensions
@@ -5,13 +8,9 @@ public static class CachingExtensions
     /// <summary>The response cache (L1 + Redis L2, semantic index, replica sync), single-flight and idempotency records.</summary>
     public static IHostApplicationBuilder AddResponseCache(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<CacheOptions>()
-            .Bind(builder.Configuration.GetSection(CacheOptions.SectionName))
-            .ValidateDataAnnotations()
-            .Validate(o => o.MaxLifetime >= o.Ttl, "Cache:MaxLifetime must be at least Cache:Ttl.")
-            .Validate(o => string.IsNullOrWhiteSpace(o.WarmFile) || File.Exists(o.WarmFile), "Cache:WarmFile does not exist.")
-            .Validate(o => o.TlsCaCertificateFile is null || File.Exists(o.TlsCaCertificateFile), "Cache:TlsCaCertificateFile does not exist.")
-            .ValidateOnStart();
+        builder.Services.AddOptionsWithValidateOnStart<CacheOptions, CacheOptionsValidator>()
+            .Bind(builder.Configuration.GetSection(CacheOptions.SectionName));
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CacheOptions>, CacheOptionsCustomValidator>());
         builder.Services.AddSingleton<RedisConnection>();
         builder.Services.AddSingleton<LocalAnswerCache>();
         builder.Services.AddSingleton<ResponseCache>();

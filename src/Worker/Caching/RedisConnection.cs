@@ -115,10 +115,10 @@ public sealed class RedisKeys(string prefix)
     /// <summary>Deliveries of a redelivered request.</summary>
     public RedisKey Deliveries(string tenantId, string requestId) => $"{prefix}:d:{Hash(tenantId + "\n" + requestId)}";
 
-    /// <summary>Stream of cache changes every replica follows.</summary>
     /// <summary>A tenant's quota counter for one kind (requests, tokens) and one minute.</summary>
     public RedisKey Quota(string tenantId, string kind, long minute) => $"{prefix}:q:{Hash(tenantId)}:{kind}:{minute}";
 
+    /// <summary>Stream of cache changes every replica follows.</summary>
     public RedisKey Changes => $"{prefix}:changes";
 
     private static string Hash(string value) =>

@@ -77,8 +77,14 @@ public sealed class WorkerMetrics
 
     public void BatchClosed(string lane, int size) => _batchSize.Record(size, new KeyValuePair<string, object?>("lane", lane));
 
+    /// <summary>Counts a published result and records how long the worker and the queue held its request.</summary>
+    /// <param name="lane">The lane the request came from.</param>
     /// <param name="model">A configured model name, or "other": labels stay bounded by configuration.</param>
+    /// <param name="outcome">succeeded or failed.</param>
     /// <param name="source">Where a success came from (Provider, ExactCache, SemanticCache, Coalesced); "none" for failures.</param>
+    /// <param name="detail">The source of a success, the failure code of a failure.</param>
+    /// <param name="workerTime">Received to published.</param>
+    /// <param name="queueWait">Created to received, when the producer said when it created the request.</param>
     public void ResultPublished(string lane, string model, string outcome, string source, string detail, TimeSpan workerTime, TimeSpan? queueWait)
     {
         _results.Add(1, new("lane", lane), new("outcome", outcome), new("detail", detail));

@@ -9,9 +9,9 @@ public static class EmbeddingsExtensions
     /// <summary>The local embedding model, the matcher and its guards, and the coalescing planner.</summary>
     public static IHostApplicationBuilder AddSemanticMatching(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<EmbeddingOptions>().Bind(builder.Configuration.GetSection(EmbeddingOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddOptions<MatchOptions>().Bind(builder.Configuration.GetSection(MatchOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddOptions<ReuseOptions>().Bind(builder.Configuration.GetSection(ReuseOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptionsWithValidateOnStart<EmbeddingOptions, EmbeddingOptionsValidator>().Bind(builder.Configuration.GetSection(EmbeddingOptions.SectionName));
+        builder.Services.AddOptionsWithValidateOnStart<MatchOptions, MatchOptionsValidator>().Bind(builder.Configuration.GetSection(MatchOptions.SectionName));
+        builder.Services.AddOptionsWithValidateOnStart<ReuseOptions, ReuseOptionsValidator>().Bind(builder.Configuration.GetSection(ReuseOptions.SectionName));
         builder.Services.AddSingleton<MiniLmEmbedder>();
         builder.Services.AddSingleton<ITextEmbedder>(sp => sp.GetRequiredService<MiniLmEmbedder>());
         builder.Services.AddSingleton<EmbeddingWarmup>();

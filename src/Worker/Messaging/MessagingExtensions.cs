@@ -1,4 +1,5 @@
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using PromptQueue.Worker.Batching;
 using PromptQueue.Worker.Publishing;
@@ -14,22 +15,11 @@ public static class MessagingExtensions
     /// </summary>
     public static IHostApplicationBuilder AddMessaging(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<MessagingOptions>()
-            .Bind(builder.Configuration.GetSection(MessagingOptions.SectionName))
-            .ValidateDataAnnotations()
-            .Validate(o => Uri.TryCreate(o.RabbitMqUri, UriKind.Absolute, out var uri) && uri.Scheme is "amqp" or "amqps" or "rabbitmq" or "rabbitmqs",
-                "Messaging:RabbitMqUri must be an absolute amqp:// or amqps:// URI.")
-            .Validate(o => o.TlsCaCertificateFile is null || File.Exists(o.TlsCaCertificateFile), "Messaging:TlsCaCertificateFile does not exist.")
-            .Validate(o => o.EffectiveLanes.Keys.All(IsValidLaneName), "Messaging:Lanes names must be 1-64 letters, digits, '-' or '_'.")
-            .Validate(o => o.EffectiveLanes.Values.All(l => l.EffectivePrefetch >= l.ConcurrencyLimit),
-                "Messaging:Lanes:*:PrefetchCount must be at least ConcurrencyLimit, or consumers sit idle.")
-            .Validate(o => o.EffectiveLanes.Values.All(l => l.BatchMaxSize <= l.ConcurrencyLimit),
-                "Messaging:Lanes:*:BatchMaxSize cannot exceed ConcurrencyLimit: a batch fills only from requests in flight.")
-            .ValidateOnStart();
-        builder.Services.AddOptions<ResultsOptions>()
-            .Bind(builder.Configuration.GetSection(ResultsOptions.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.Services.AddOptionsWithValidateOnStart<MessagingOptions, MessagingOptionsValidator>()
+            .Bind(builder.Configuration.GetSection(MessagingOptions.SectionName));
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MessagingOptions>, MessagingOptionsCustomValidator>());
+        builder.Services.AddOptionsWithValidateOnStart<ResultsOptions, ResultsOptionsValidator>()
+            .Bind(builder.Configuration.GetSection(ResultsOptions.SectionName));
 
         builder.Services.AddSingleton<ConfirmedChannelPool>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfirmedChannelPool>());
@@ -80,7 +70,4 @@ public static class MessagingExtensions
         builder.Services.AddHealthChecks().AddCheck<ResultPublisherHealthCheck>("result-publisher", tags: ["ready"]);
         return builder;
     }
-
-    private static bool IsValidLaneName(string name) =>
-        name.Length is > 0 and <= 64 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 }

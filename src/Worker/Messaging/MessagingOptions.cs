@@ -11,13 +11,13 @@ public sealed class MessagingOptions
     [Required]
     public string RabbitMqUri { get; set; } = "amqp://guest:guest@127.0.0.1:5672/";
 
-    /// <summary>Request bodies larger than this go to the error queue before they are deserialised.</summary>
     /// <summary>
     /// With an amqps:// URI, a PEM file of the CA the broker's certificate chains to, when it is not in the system
     /// trust store. The host name is still checked against the certificate.
     /// </summary>
     public string? TlsCaCertificateFile { get; set; }
 
+    /// <summary>Request bodies larger than this go to the error queue before they are deserialised.</summary>
     [Range(1024, 64 * 1024 * 1024)]
     public int MaxBodyBytes { get; set; } = 256 * 1024;
 

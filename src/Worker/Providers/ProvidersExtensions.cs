@@ -15,11 +15,8 @@ public static class ProvidersExtensions
     public static IHostApplicationBuilder AddProviders(this IHostApplicationBuilder builder)
     {
         var section = builder.Configuration.GetSection(ProvidersOptions.SectionName);
-        builder.Services.AddOptions<ProvidersOptions>()
-            .Bind(section)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<ProvidersOptions>, ProvidersOptionsValidator>();
+        builder.Services.AddOptionsWithValidateOnStart<ProvidersOptions, ProvidersOptionsValidator>().Bind(section);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ProvidersOptions>, ProvidersOptionsCustomValidator>());
         builder.Services.AddTransient<AttemptCountingHandler>();
         // What the limiters need, so the provider clients also work in a host of their own (tools, interop tests).
         builder.Services.TryAddSingleton(TimeProvider.System);

@@ -93,6 +93,7 @@ public sealed partial class TenantQuotas(
         }
     }
 
-    [LoggerMessage(EventId = 1400, Level = LogLevel.Warning, Message = "Counting a tenant quota in Redis failed ({Error}); counted in this worker only")]
+    // 17xx: Tenancy's range (1400 is the result publisher's, which this id had duplicated).
+    [LoggerMessage(EventId = 1700, Level = LogLevel.Warning, Message = "Counting a tenant quota in Redis failed ({Error}); counted in this worker only")]
     private static partial void LogQuotaFailed(ILogger logger, string error);
 }

@@ -9,7 +9,7 @@ public sealed class TenantsOptions
     public const string SectionName = "Tenants";
 
     [Required]
-    [ValidateObjectMembers]
+    [ValidateObjectMembers(typeof(TenantOptionsValidator))]
     public TenantOptions Default { get; set; } = new();
 
     public Dictionary<string, TenantOptions> ByTenant { get; set; } = [];

@@ -131,6 +131,7 @@ public sealed partial class CompletionRequestValidator(IOptionsMonitor<Providers
     public static bool IsValidQueueName(string name) =>
         name.Length is > 0 and <= 255 && !name.Any(char.IsControl);
 
-    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
+    // \z, not $: a .NET $ also matches before a final line feed, which let "acme\n" through (the wire schema refuses it).
+    [GeneratedRegex(@"^[A-Za-z0-9_-]{1,64}\z")]
     private static partial Regex TenantIdPattern();
 }

@@ -63,7 +63,10 @@ public sealed class AdaptiveConcurrency
         }
     }
 
-    /// <summary>Records one HTTP attempt; <paramref name="status"/> is null when it failed without a response (timeout, connection), which only counts as no success.</summary>
+    /// <summary>Records one HTTP attempt.</summary>
+    /// <param name="status">The response's status code; null when the attempt failed without a response (timeout,
+    /// connection), which only counts as no success.</param>
+    /// <param name="latency">How long the attempt took.</param>
     /// <param name="inUse">Calls holding a slot now; the limit grows only while at least half of it is used, so a
     /// quiet spell does not let it drift far above what the provider was seen to take.</param>
     /// <returns>The limit after this attempt.</returns>

@@ -2,9 +2,9 @@ using PromptQueue.Worker.Providers;
 
 namespace PromptQueue.Worker.Tests.Providers;
 
-public class ProvidersOptionsValidatorTests
+public class ProvidersOptionsCustomValidatorTests
 {
-    private readonly ProvidersOptionsValidator _validator = new();
+    private readonly ProvidersOptionsCustomValidator _validator = new();
 
     [Fact]
     public void Default_sample_configuration_is_valid() =>
