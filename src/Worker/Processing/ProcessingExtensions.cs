@@ -11,13 +11,9 @@ public static class ProcessingExtensions
     /// <summary>The per-request pipeline behind the micro-batcher: validation, tenant policy, provider call, result.</summary>
     public static IHostApplicationBuilder AddRequestProcessing(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<TenantsOptions>()
-            .Bind(builder.Configuration.GetSection(TenantsOptions.SectionName))
-            .ValidateDataAnnotations()
-            .Validate(o => o.ByTenant.Values.All(t => t.MaxPriority is >= 0 and <= 9), "Tenants:ByTenant:*:MaxPriority must be between 0 and 9.")
-            .Validate(o => o.ByTenant.Values.Append(o.Default).All(t => t.RequestsPerMinute is null or > 0 && t.TokensPerMinute is null or > 0),
-                "Tenants:*:RequestsPerMinute and TokensPerMinute must be positive when set.")
-            .ValidateOnStart();
+        builder.Services.AddOptionsWithValidateOnStart<TenantsOptions, TenantsOptionsValidator>()
+            .Bind(builder.Configuration.GetSection(TenantsOptions.SectionName));
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TenantsOptions>, TenantsOptionsCustomValidator>());
         builder.Services.AddSingleton<TenantPolicy>();
         builder.Services.AddSingleton<TenantQuotas>();
         builder.Services.AddSingleton<LaneFairShare>();

@@ -2,6 +2,7 @@ using MassTransit;
 using MassTransit.Testing;
 using PromptQueue.Contracts;
 using PromptQueue.Worker.Messaging;
+using PromptQueue.Worker.Tenancy;
 using PromptQueue.Worker.Tests.Processing;
 
 namespace PromptQueue.Worker.Tests.Messaging;
@@ -48,7 +49,7 @@ public sealed class CompletionRequestConsumerTests
     [Fact]
     public async Task Tenant_priority_is_clamped_to_its_ceiling()
     {
-        await using var path = await HarnessedRequestPath.StartAsync(tenants: t => t.ByTenant["bulk"] = new Tenancy.TenantOptions { MaxPriority = 2 });
+        await using var path = await HarnessedRequestPath.StartAsync(tenants: t => t.ByTenant["bulk"] = new TenantOptions { MaxPriority = 2 });
 
         await path.SendAsync(Ask("bulk-1", tenant: "bulk") with { Priority = 9 });
 

@@ -1,7 +1,9 @@
 using MassTransit;
 using MassTransit.Testing;
 using PromptQueue.Contracts;
+using PromptQueue.Worker.Caching;
 using PromptQueue.Worker.Messaging;
+using PromptQueue.Worker.Tenancy;
 
 namespace PromptQueue.Worker.Tests.Processing;
 
@@ -28,15 +30,15 @@ internal sealed class HarnessedRequestPath : IAsyncDisposable
 
     public ITestHarness Harness { get; }
 
-    public static async Task<HarnessedRequestPath> StartAsync(Action<MessagingOptions>? messaging = null, Action<Tenancy.TenantsOptions>? tenants = null, bool cache = false)
+    public static async Task<HarnessedRequestPath> StartAsync(Action<MessagingOptions>? messaging = null, Action<TenantsOptions>? tenants = null, bool cache = false)
     {
         var results = new RecordingPublisher();
         var provider = new StubProvider();
         var services = new ServiceCollection()
             .AddRequestPath(results, provider, TimeProvider.System)
             .Configure<MessagingOptions>(o => messaging?.Invoke(o))
-            .Configure<Tenancy.TenantsOptions>(o => tenants?.Invoke(o))
-            .Configure<PromptQueue.Worker.Caching.CacheOptions>(o => o.Enabled = cache)
+            .Configure<TenantsOptions>(o => tenants?.Invoke(o))
+            .Configure<CacheOptions>(o => o.Enabled = cache)
             .AddMassTransitTestHarness(bus => bus.AddConsumer<CompletionRequestConsumer>().Endpoint(e =>
             {
                 e.Name = WireSchema.RequestQueue("default");

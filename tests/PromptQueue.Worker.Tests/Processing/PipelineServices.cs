@@ -129,7 +129,7 @@ internal sealed class RecordingPublisher : IResultPublisher, IOverflowForwarder
     }
 }
 
-/// <summary>An OpenAI-compatible provider answering "Paris" at once (or throwing, or holding calls until released).</summary>
+/// <summary>An OpenAI-compatible provider answering "Paris" at once (or another status, or throwing, or holding calls until released).</summary>
 internal sealed class StubProvider : HttpMessageHandler, IHttpClientFactory
 {
     private int _calls;
@@ -137,6 +137,9 @@ internal sealed class StubProvider : HttpMessageHandler, IHttpClientFactory
     public int Calls => Volatile.Read(ref _calls);
 
     public Exception? Throw { get; set; }
+
+    /// <summary>The status every call gets; anything but 200 comes with an OpenAI-style error body.</summary>
+    public HttpStatusCode Status { get; set; } = HttpStatusCode.OK;
 
     /// <summary>When set, every call waits for it before answering.</summary>
     public TaskCompletionSource? Hold { get; set; }
@@ -155,6 +158,11 @@ internal sealed class StubProvider : HttpMessageHandler, IHttpClientFactory
         if (Hold is { } hold)
         {
             await hold.Task.WaitAsync(cancellationToken);
+        }
+
+        if (Status != HttpStatusCode.OK)
+        {
+            return new HttpResponseMessage(Status) { Content = new StringContent("""{"error":{"message":"no"}}""") };
         }
 
         return new HttpResponseMessage(HttpStatusCode.OK)
