@@ -1,6 +1,3 @@
-using System.Collections.Concurrent;
-using System.Runtime.InteropServices;
-using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using PromptQueue.Contracts;
@@ -29,8 +26,7 @@ public sealed partial class ResponseCache(
     ILogger<ResponseCache> logger)
 {
     private readonly CacheOptions _options = options.Value;
-    private readonly ConcurrentDictionary<string, ScopeIndex> _indexes = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, Task> _loads = new(StringComparer.Ordinal);
+    private readonly ScopeIndexes _scopes = new(options.Value, redis, metrics, logger);
 
     /// <summary>Identifies this worker's own entries in the change stream.</summary>
     public string InstanceId { get; } = Guid.NewGuid().ToString("N");
@@ -58,8 +54,7 @@ public sealed partial class ResponseCache(
     /// </summary>
     public async Task<CacheHit?> FindSimilarAsync(RequestReuse reuse, Embedding embedding)
     {
-        await EnsureLoadedAsync(reuse.Scope!);
-        if (!_indexes.TryGetValue(reuse.Scope!, out var index))
+        if (await _scopes.ForLookupAsync(reuse.Scope!) is not { } index)
         {
             metrics.CacheLookup("semantic", "miss");
             return null;
@@ -101,8 +96,8 @@ public sealed partial class ResponseCache(
         byte[]? indexValue = null;
         if (reuse.Kind == ReuseKind.Semantic && embedding is not null)
         {
-            IndexFor(reuse.Scope!).Upsert(exactKey, embedding.Vector, reuse.Text!);
-            indexValue = EncodeIndexValue(embedding.Vector, reuse.Text!);
+            _scopes.For(reuse.Scope!).Upsert(exactKey, embedding.Vector, reuse.Text!);
+            indexValue = ScopeIndexes.Encode(embedding.Vector, reuse.Text!);
         }
 
         metrics.CacheStored();
@@ -173,62 +168,19 @@ public sealed partial class ResponseCache(
     {
         if (op == "del")
         {
-            Forget(scope, exactKey);
+            local.Remove(exactKey);
         }
-        else if (op == "add" && indexValue is { Length: > 0 } && _indexes.TryGetValue(scope, out var index))
-        {
-            // Only scopes this worker serves are indexed; others load in full when a request needs them.
-            var (vector, text) = DecodeIndexValue(indexValue);
-            index.Upsert(exactKey, vector, text);
-        }
+
+        _scopes.Apply(op, scope, exactKey, indexValue);
     }
 
     /// <summary>Scopes loaded before Redis went away may have missed changes: they load again on next use.</summary>
-    internal void ForgetLoadedScopes() => _loads.Clear();
+    internal void ForgetLoadedScopes() => _scopes.ForgetLoads();
 
     private void Forget(string scope, string exactKey)
     {
         local.Remove(exactKey);
-        if (_indexes.TryGetValue(scope, out var index))
-        {
-            index.Remove(exactKey);
-        }
-    }
-
-    private ScopeIndex IndexFor(string scope) => _indexes.GetOrAdd(scope, _ => new ScopeIndex(_options.IndexMaxEntriesPerScope));
-
-    /// <summary>The first request of a scope loads the scope's entries from Redis (once; again after an outage).</summary>
-    private Task EnsureLoadedAsync(string scope)
-    {
-        IndexFor(scope);
-        if (redis.Database is null)
-        {
-            return Task.CompletedTask; // local entries only until Redis is back; the load happens then
-        }
-
-        var load = _loads.GetOrAdd(scope, LoadAsync);
-        return load.IsCompleted ? Task.CompletedTask : load;
-    }
-
-    /// <summary>Never throws: a failed load is forgotten, so the next request of the scope tries again.</summary>
-    private async Task LoadAsync(string scope)
-    {
-        try
-        {
-            var entries = await redis.Database!.HashGetAllAsync(redis.Keys.Index(scope));
-            var index = IndexFor(scope);
-            foreach (var entry in entries)
-            {
-                var (vector, text) = DecodeIndexValue(entry.Value!);
-                index.Upsert(entry.Name.ToString(), vector, text);
-            }
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or NullReferenceException)
-        {
-            metrics.CacheError("load");
-            LogRedisFailed(logger, "load", ex.GetType().Name);
-            _loads.TryRemove(scope, out _);
-        }
+        _scopes.Remove(scope, exactKey);
     }
 
     /// <summary>An answer from L1 or Redis without counting a lookup (semantic candidates, single-flight checks).</summary>
@@ -296,21 +248,6 @@ public sealed partial class ResponseCache(
         var key = redis.Keys.Answer(exactKey);
         db.HashSet(key, "x", expiresAt.ToUnixTimeMilliseconds(), When.Always, CommandFlags.FireAndForget);
         db.KeyExpire(key, expiresAt - now, CommandFlags.FireAndForget);
-    }
-
-    internal static byte[] EncodeIndexValue(ReadOnlySpan<float> vector, string text)
-    {
-        var value = new byte[(ScopeIndex.Dimensions * 2) + Encoding.UTF8.GetByteCount(text)];
-        System.Numerics.Tensors.TensorPrimitives.ConvertToHalf(vector, MemoryMarshal.Cast<byte, Half>(value.AsSpan(0, ScopeIndex.Dimensions * 2)));
-        Encoding.UTF8.GetBytes(text, value.AsSpan(ScopeIndex.Dimensions * 2));
-        return value;
-    }
-
-    internal static (float[] Vector, string Text) DecodeIndexValue(byte[] value)
-    {
-        var vector = new float[ScopeIndex.Dimensions];
-        System.Numerics.Tensors.TensorPrimitives.ConvertToSingle(MemoryMarshal.Cast<byte, Half>(value.AsSpan(0, ScopeIndex.Dimensions * 2)), vector);
-        return (vector, Encoding.UTF8.GetString(value.AsSpan(ScopeIndex.Dimensions * 2)));
     }
 
     private static (string Scope, string Key) SplitMember(string member)

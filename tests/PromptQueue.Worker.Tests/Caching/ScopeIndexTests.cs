@@ -69,7 +69,7 @@ public sealed class ScopeIndexTests
     {
         var vector = Vector(5);
 
-        var (decoded, text) = ResponseCache.DecodeIndexValue(ResponseCache.EncodeIndexValue(vector, "Wie geht's? ünïcode"));
+        var (decoded, text) = ScopeIndexes.Decode(ScopeIndexes.Encode(vector, "Wie geht's? ünïcode"));
 
         Assert.Equal("Wie geht's? ünïcode", text);
         Assert.InRange(System.Numerics.Tensors.TensorPrimitives.Dot(vector, decoded), 0.9999, 1.0001);
