@@ -12,6 +12,7 @@ using PromptQueue.Worker.Coalescing;
 using PromptQueue.Worker.Diagnostics;
 using PromptQueue.Worker.Embeddings;
 using PromptQueue.Worker.Matching;
+using PromptQueue.Worker.Redis;
 using Spectre.Console;
 using StackExchange.Redis;
 

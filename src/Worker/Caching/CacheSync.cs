@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using PromptQueue.Worker.Redis;
 using StackExchange.Redis;
 
 namespace PromptQueue.Worker.Caching;

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using PromptQueue.Contracts;
 using PromptQueue.Worker.Diagnostics;
 using PromptQueue.Worker.Publishing;
+using PromptQueue.Worker.Redis;
 using StackExchange.Redis;
 
 namespace PromptQueue.Worker.Caching;

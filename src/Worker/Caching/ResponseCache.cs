@@ -5,6 +5,7 @@ using PromptQueue.Worker.Coalescing;
 using PromptQueue.Worker.Diagnostics;
 using PromptQueue.Worker.Embeddings;
 using PromptQueue.Worker.Matching;
+using PromptQueue.Worker.Redis;
 using StackExchange.Redis;
 
 namespace PromptQueue.Worker.Caching;

@@ -3,6 +3,7 @@ using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using System.Text;
 using PromptQueue.Worker.Diagnostics;
+using PromptQueue.Worker.Redis;
 using StackExchange.Redis;
 
 namespace PromptQueue.Worker.Caching;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using PromptQueue.Contracts;
 using PromptQueue.Worker.Caching;
+using PromptQueue.Worker.Redis;
 using StackExchange.Redis;
 
 namespace PromptQueue.Worker.Messaging;

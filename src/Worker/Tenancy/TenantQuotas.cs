@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using PromptQueue.Worker.Batching;
 using PromptQueue.Worker.Caching;
+using PromptQueue.Worker.Redis;
 using StackExchange.Redis;
 
 namespace PromptQueue.Worker.Tenancy;

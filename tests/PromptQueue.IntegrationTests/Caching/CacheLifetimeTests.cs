@@ -9,6 +9,7 @@ using PromptQueue.Worker.Caching;
 using PromptQueue.Worker.Coalescing;
 using PromptQueue.Worker.Diagnostics;
 using PromptQueue.Worker.Matching;
+using PromptQueue.Worker.Redis;
 
 namespace PromptQueue.IntegrationTests.Caching;
 

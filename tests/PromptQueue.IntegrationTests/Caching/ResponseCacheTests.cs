@@ -5,6 +5,7 @@ using PromptQueue.Contracts;
 using PromptQueue.IntegrationTests.Infrastructure;
 using PromptQueue.Worker.Caching;
 using PromptQueue.Worker.Coalescing;
+using PromptQueue.Worker.Redis;
 
 namespace PromptQueue.IntegrationTests.Caching;
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using PromptQueue.IntegrationTests.Infrastructure;
 using PromptQueue.Worker.Caching;
+using PromptQueue.Worker.Redis;
 
 namespace PromptQueue.IntegrationTests.Security;
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using PromptQueue.Worker.Caching;
 using PromptQueue.Worker.Diagnostics;
 using PromptQueue.Worker.Matching;
+using PromptQueue.Worker.Redis;
 
 namespace PromptQueue.Worker.Tests.Caching;
 

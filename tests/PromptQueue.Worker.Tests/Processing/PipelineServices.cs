@@ -12,6 +12,7 @@ using PromptQueue.Worker.Processing;
 using PromptQueue.Worker.Providers;
 using PromptQueue.Worker.Providers.Limits;
 using PromptQueue.Worker.Publishing;
+using PromptQueue.Worker.Redis;
 using PromptQueue.Worker.Tenancy;
 using PromptQueue.Worker.Tokens;
 using PromptQueue.Worker.Validation;
