@@ -6,10 +6,8 @@ public static class SimulatorExtensions
 {
     public static IHostApplicationBuilder AddSimulator(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<SimulatorOptions>()
-            .Bind(builder.Configuration.GetSection(SimulatorOptions.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.Services.AddOptionsWithValidateOnStart<SimulatorOptions, SimulatorOptionsValidator>()
+            .Bind(builder.Configuration.GetSection(SimulatorOptions.SectionName));
         builder.Services.AddSingleton<SimulatorCounters>();
         builder.Services.AddSingleton<ChatCompletionSimulator>();
         builder.Services.AddSingleton(TimeProvider.System);
