@@ -140,11 +140,13 @@ pq_ensure_services() {
   export PROMPTQUEUE_RABBITMQ_TLS_URI="${PROMPTQUEUE_RABBITMQ_TLS_URI:-amqps://guest:guest@localhost:5671/}"
 }
 
-# npm packages of the interop tests (a third-party OpenAI-compatible mock server), from the lock file.
-# and of the deployment checks (Kubernetes and KEDA schemas), from their lock files.
+# npm packages from their lock files: of the interop tests (a third-party OpenAI-compatible mock server), of the
+# deployment checks (Kubernetes and KEDA schemas) and of scripts/scale-sim (js-yaml), which the deployment checks
+# import too. With folders as arguments, only those.
 pq_ensure_node_packages() {
-  local dir
-  for dir in tests/interop tests/deploy; do
+  local dir dirs=("$@")
+  [ ${#dirs[@]} -gt 0 ] || dirs=(tests/interop tests/deploy tools/scale-sim)
+  for dir in "${dirs[@]}"; do
     if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules" ]; then
       pq_log "installing npm packages in $dir"
       npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error >/dev/null
