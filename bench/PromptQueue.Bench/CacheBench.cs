@@ -1,11 +1,10 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using System.IO.Compression;
-using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using PromptQueue.Contracts;
+using PromptQueue.Datasets;
 using PromptQueue.Producer.Sample;
 using PromptQueue.Worker.Caching;
 using PromptQueue.Worker.Coalescing;
@@ -31,8 +30,9 @@ public static class CacheBench
         using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var metrics = new WorkerMetrics(services.GetRequiredService<IMeterFactory>());
         using var embedder = new MiniLmEmbedder(Options.Create(new EmbeddingOptions { MaxBatchSize = 32 }));
-        var pairs = ReadPairs(pairsPath, pairLimit);
-        var labels = Labels.Of(ReadPairs(pairsPath, 0));
+        var all = LabelledPairs.Read(pairsPath).ToList();
+        var pairs = LabelledPairs.Sample(all, pairLimit, PairSpread.WholeStep);
+        var labels = Labels.Of(all);
         AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 180); // wide tables: rows stay on one line in logs and docs
         AnsiConsole.MarkupLine($"embedding {pairs.Count * 2} questions of {pairs.Count} pairs…");
         var embeddings = EmbedAll(embedder, [.. pairs.SelectMany(p => new[] { p.A, p.B })]);
@@ -51,11 +51,11 @@ public static class CacheBench
     /// Run at the default threshold and a few stricter ones; returns the duplicate pairs that hit their own entry
     /// at the default.
     /// </summary>
-    private static List<Pair> GptCacheProtocol(List<Pair> pairs, IReadOnlyList<Embedding> embeddings, Labels labels, WorkerMetrics metrics)
+    private static List<LabelledPair> GptCacheProtocol(List<LabelledPair> pairs, IReadOnlyList<Embedding> embeddings, Labels labels, WorkerMetrics metrics)
     {
         var defaults = new MatchOptions();
         var table = new Table().AddColumns("cosine ≥", "own entry", "other entry, a duplicate by the file's labels", "other entry (wrong or unlabelled)", "duplicates missed", "non-duplicates hit (must miss)", "precision (protocol)", "precision (labelled duplicates count)", "duplicates served");
-        List<Pair> correctAtDefault = [];
+        List<LabelledPair> correctAtDefault = [];
         var examples = new List<string>();
         foreach (var threshold in new[] { defaults.SimilarityThreshold, 0.95, 0.96, 0.97, 0.98 })
         {
@@ -170,7 +170,7 @@ public static class CacheBench
         AnsiConsole.MarkupLine($"recall vs. exact scan: of {withExactMatch} queries with an entry at cosine ≥ {threshold}, the quantised search returned that entry for [bold]{found}[/] ({Pct(found, withExactMatch)}), as its best for {topAgree}; nearest entry whatever its similarity: the same as the exact scan's for [bold]{nearestAgree}[/] of {queries.Count} ({Pct(nearestAgree, queries.Count)})");
     }
 
-    private static async Task MemoryAsync(List<float[]> real, List<Pair> pairs, string redisConfiguration, WorkerMetrics metrics)
+    private static async Task MemoryAsync(List<float[]> real, List<LabelledPair> pairs, string redisConfiguration, WorkerMetrics metrics)
     {
         const int Entries = 100_000;
         var random = new Random(7);
@@ -243,12 +243,12 @@ public static class CacheBench
 
     /// <summary>Exact hits, semantic hits and provider calls through the running worker and simulator, paced, in one run.</summary>
     /// <remarks>The pairs are duplicates whose second question hit the first in the protocol run, so the third row is semantic hits.</remarks>
-    private static async Task EndToEndAsync(Uri broker, List<Pair> pairs)
+    private static async Task EndToEndAsync(Uri broker, List<LabelledPair> pairs)
     {
         var count = Math.Min(150, pairs.Count);
         var tenant = $"bench-cache-{Guid.NewGuid():N}";
         var duplicates = pairs.Take(count).ToList();
-        var phases = new (string Name, Func<Pair, string> Text)[]
+        var phases = new (string Name, Func<LabelledPair, string> Text)[]
         {
             ("provider call (cache miss)", p => p.A),
             ("exact hit (same prompt again)", p => p.A),
@@ -317,28 +317,6 @@ public static class CacheBench
 
     private static long UsedMemory(IDatabase db) => long.Parse(((string)db.Execute("MEMORY", "STATS").ToDictionary()["total.allocated"]!)!, System.Globalization.CultureInfo.InvariantCulture);
 
-    private static List<Pair> ReadPairs(string path, int limit)
-    {
-        var all = new List<Pair>();
-        using var stream = new GZipStream(File.OpenRead(path), CompressionMode.Decompress);
-        using var reader = new StreamReader(stream);
-        while (reader.ReadLine() is { } line)
-        {
-            using var pair = JsonDocument.Parse(line);
-            var root = pair.RootElement;
-            all.Add(new Pair(root.GetProperty("a").GetString()!, root.GetProperty("b").GetString()!, root.GetProperty("duplicate").GetBoolean()));
-        }
-
-        // Spread over the file, the same way the matching evaluation samples it.
-        if (limit <= 0)
-        {
-            return all;
-        }
-
-        var step = Math.Max(1, all.Count / limit);
-        return [.. all.Where((_, i) => i % step == 0).Take(limit)];
-    }
-
     private static double Percentile(List<double> values, double p)
     {
         var sorted = values.Order().ToList();
@@ -351,14 +329,12 @@ public static class CacheBench
 
     private static string Mb(long bytes) => $"{bytes / 1048576.0:0.0} MB";
 
-    private sealed record Pair(string A, string B, bool Duplicate);
-
     /// <summary>Questions the file labels duplicates of each other: connected by duplicate pairs (union-find), text normalised.</summary>
     private sealed class Labels
     {
         private readonly Dictionary<string, string> _parent = new(StringComparer.Ordinal);
 
-        public static Labels Of(List<Pair> all)
+        public static Labels Of(List<LabelledPair> all)
         {
             var labels = new Labels();
             foreach (var pair in all.Where(p => p.Duplicate))

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Options;
+using PromptQueue.Datasets;
 using PromptQueue.SemanticEval;
 using PromptQueue.Worker.Embeddings;
 using PromptQueue.Worker.Matching;
@@ -14,11 +15,11 @@ var defaults = new MatchOptions();
 using var embedder = new MiniLmEmbedder(Options.Create(new EmbeddingOptions()));
 
 Console.WriteLine($"all-MiniLM-L6-v2 on {Environment.ProcessorCount} cores. Defaults: cosine >= {defaults.SimilarityThreshold:0.00}; guards: numbers, polarity, entities.");
-Throughput(embedder, LabelledPair.Read(path, 1000).SelectMany(p => new[] { p.A, p.B }).ToList());
-Evaluate($"{Path.GetFileName(path)}, {(limit > 0 ? $"{limit} pairs spread over the file" : "all pairs")}", LabelledPair.Read(path, limit), sweep: true);
+Throughput(embedder, LabelledPairs.Sample(path, 1000, PairSpread.Even).SelectMany(p => new[] { p.A, p.B }).ToList());
+Evaluate($"{Path.GetFileName(path)}, {(limit > 0 ? $"{limit} pairs spread over the file" : "all pairs")}", LabelledPairs.Sample(path, limit, PairSpread.Even), sweep: true);
 if (File.Exists(domainPath))
 {
-    Evaluate($"{Path.GetFileName(domainPath)}: LLM-request paraphrases and near-misses written for this project", LabelledPair.Read(domainPath, 0), sweep: false);
+    Evaluate($"{Path.GetFileName(domainPath)}: LLM-request paraphrases and near-misses written for this project", [.. LabelledPairs.Read(domainPath)], sweep: false);
 }
 
 return;
