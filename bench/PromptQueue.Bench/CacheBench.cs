@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using PromptQueue.Contracts;
 using PromptQueue.Datasets;
 using PromptQueue.Producer.Sample;
+using PromptQueue.TestSupport;
 using PromptQueue.Worker.Caching;
 using PromptQueue.Worker.Coalescing;
 using PromptQueue.Worker.Diagnostics;
@@ -62,7 +63,7 @@ public static class CacheBench
             var options = Options.Create(new CacheOptions { L1MaxBytes = 4L << 30 });
             using var local = new LocalAnswerCache(options, TimeProvider.System);
             var redis = new RedisConnection(options, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, NullLogger<RedisConnection>.Instance);
-            var matcher = new SemanticMatcher(new Monitor<MatchOptions>(new MatchOptions { SimilarityThreshold = threshold }));
+            var matcher = new SemanticMatcher(new StaticOptionsMonitor<MatchOptions>(new MatchOptions { SimilarityThreshold = threshold }));
             var cache = new ResponseCache(options, local, redis, matcher, metrics, TimeProvider.System, NullLogger<ResponseCache>.Instance);
             for (var i = 0; i < pairs.Count; i++)
             {
@@ -192,7 +193,7 @@ public static class CacheBench
         var options = Options.Create(new CacheOptions { Redis = redisConfiguration, KeyPrefix = prefix, L1MaxBytes = 4L << 30, SyncStreamLength = 1000 });
         await using var redis = new RedisConnection(options, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, NullLogger<RedisConnection>.Instance);
         using var local = new LocalAnswerCache(options, TimeProvider.System);
-        var cache = new ResponseCache(options, local, redis, new SemanticMatcher(new Monitor<MatchOptions>(new MatchOptions())), metrics, TimeProvider.System, NullLogger<ResponseCache>.Instance);
+        var cache = new ResponseCache(options, local, redis, new SemanticMatcher(new StaticOptionsMonitor<MatchOptions>(new MatchOptions())), metrics, TimeProvider.System, NullLogger<ResponseCache>.Instance);
         for (var i = 0; i < 50 && redis.Database is null; i++)
         {
             await Task.Delay(100);
@@ -359,14 +360,5 @@ public static class CacheBench
             _parent.TryAdd(ra, ra);
             _parent[rb] = ra;
         }
-    }
-
-    private sealed class Monitor<T>(T value) : IOptionsMonitor<T>
-    {
-        public T CurrentValue => value;
-
-        public T Get(string? name) => value;
-
-        public IDisposable? OnChange(Action<T, string?> listener) => null;
     }
 }
