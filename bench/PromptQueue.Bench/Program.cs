@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using PromptQueue.Bench;
+using PromptQueue.Bench.Cache;
 using PromptQueue.Contracts;
 using PromptQueue.Producer.Sample;
 using Spectre.Console;
