@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using PromptQueue.Contracts;
+using PromptQueue.TestSupport;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 using Spectre.Console;
@@ -60,7 +61,7 @@ public sealed class ChaosRun(ChaosSettings settings)
     private readonly List<string> _timeline = [];
     private readonly Stopwatch _clock = new();
     private DateTimeOffset _startedAt;
-    private Process? _worker;
+    private ChildProcess? _worker;
 
     /// <summary>Where each worker process's output goes (CHAOS_LOG_DIR, else the temp directory).</summary>
     public static string LogDirectory => Environment.GetEnvironmentVariable("CHAOS_LOG_DIR") ?? Path.GetTempPath();
@@ -306,43 +307,17 @@ public sealed class ChaosRun(ChaosSettings settings)
 
     private void StartWorker()
     {
-        var start = new ProcessStartInfo("dotnet") { ArgumentList = { settings.WorkerDll, "--contentRoot", settings.WorkerContentRoot }, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var (key, value) in settings.WorkerEnvironment)
+        _worker = ChildProcess.Start(new ChildProcessStart("dotnet", [settings.WorkerDll, "--contentRoot", settings.WorkerContentRoot])
         {
-            start.Environment[key] = value;
-        }
-
-        _worker = Process.Start(start)!;
-        var log = new StreamWriter(Path.Combine(LogDirectory, $"worker-{_worker.Id}.log")) { AutoFlush = true };
-        _worker.OutputDataReceived += (_, e) => { if (e.Data is { } line) { lock (log) { log.WriteLine($"{_clock.Elapsed.TotalSeconds,6:0.0} {line}"); } } };
-        _worker.ErrorDataReceived += (_, e) => { if (e.Data is { } line) { lock (log) { log.WriteLine($"{_clock.Elapsed.TotalSeconds,6:0.0} {line}"); } } };
-        _worker.BeginOutputReadLine();
-        _worker.BeginErrorReadLine();
+            Environment = settings.WorkerEnvironment,
+            LogPath = pid => Path.Combine(LogDirectory, $"worker-{pid}.log"),
+            FormatLine = line => $"{_clock.Elapsed.TotalSeconds,6:0.0} {line}",
+        });
         Note($"worker started (pid {_worker.Id})");
     }
 
-    private async Task WaitReadyAsync()
-    {
-        using var http = new HttpClient { BaseAddress = new Uri(settings.WorkerEnvironment["Urls"]), Timeout = TimeSpan.FromSeconds(2) };
-        for (var i = 0; i < 600; i++)
-        {
-            try
-            {
-                if ((await http.GetAsync("health/ready")).IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-            {
-                // not up yet
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new InvalidOperationException("The worker did not become ready.");
-    }
+    private Task WaitReadyAsync() =>
+        _worker!.WaitHealthyAsync("worker", new Uri(new Uri(settings.WorkerEnvironment["Urls"]), "health/ready"), within: TimeSpan.FromSeconds(60), every: TimeSpan.FromMilliseconds(100));
 
     private async Task StopWorkerAsync()
     {
@@ -351,12 +326,15 @@ public sealed class ChaosRun(ChaosSettings settings)
             return;
         }
 
-        await RunAsync("kill", "-TERM", worker.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await worker.TerminateAsync();
         Note($"SIGTERM sent to the worker (pid {worker.Id})");
-        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await worker.WaitForExitAsync(limit.Token);
+        if (!await worker.WaitForExitAsync(TimeSpan.FromSeconds(60)))
+        {
+            throw new TimeoutException($"The worker (pid {worker.Id}) did not stop within 60 s of SIGTERM.");
+        }
+
         Note($"worker stopped by SIGTERM (exit {worker.ExitCode})");
-        worker.Dispose();
+        await worker.DisposeAsync();
     }
 
     private async Task RestartWorkerAsync()
