@@ -124,11 +124,7 @@ async Task<Measurement> WorkerAsync(int n, double rate, string name)
         .Select(i => sample with { RequestId = $"bench-{Guid.NewGuid():N}", Messages = [sample.Messages[0], new ChatMessage { Role = "user", Content = $"Bench question {i}: why do export jobs time out?" }] })
         .ToList();
     var run = await new ProducerRun(settings, TimeProvider.System).RunAsync(requests, CancellationToken.None);
-    if (run.Missing > 0 || run.Failed > 0 || run.Duplicates > 0)
-    {
-        throw new InvalidOperationException($"{name}: {run.Missing} missing, {run.Failed} failed, {run.Duplicates} duplicates");
-    }
-
+    run.EnsureComplete(name);
     return new Measurement(name, run.Received, run.ElapsedSeconds, run.ThroughputPerSecond, run.EndToEndMs);
 }
 
