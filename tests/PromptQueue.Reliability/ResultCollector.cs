@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Text.Json;
 using PromptQueue.Contracts;
 using RabbitMQ.Client;
@@ -64,8 +63,8 @@ public sealed class ResultCollector : IAsyncDisposable
     /// </summary>
     public static async Task WaitAsync(Func<Task<bool>> complete, TimeSpan timeout, TimeSpan poll, TimeSpan grace)
     {
-        var waited = Stopwatch.StartNew();
-        while (waited.Elapsed < timeout && !await complete())
+        var started = TimeProvider.System.GetTimestamp();
+        while (TimeProvider.System.GetElapsedTime(started) < timeout && !await complete())
         {
             await Task.Delay(poll);
         }
