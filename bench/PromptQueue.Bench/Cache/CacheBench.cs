@@ -1,9 +1,13 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using PromptQueue.Datasets;
+using PromptQueue.TestSupport;
+using PromptQueue.Worker.Caching;
 using PromptQueue.Worker.Diagnostics;
 using PromptQueue.Worker.Embeddings;
+using PromptQueue.Worker.Matching;
 using Spectre.Console;
 
 namespace PromptQueue.Bench.Cache;
@@ -34,9 +38,15 @@ public static class CacheBench
         var vectors = embeddings.Select(e => e.Vector).ToList();
         SemanticLookupBench.Run(vectors, 10_000);
         SemanticLookupBench.Run(vectors, 100_000);
-        await CacheMemoryBench.RunAsync(vectors, pairs, redisConfiguration, metrics);
+        await CacheMemoryBench.RunAsync(vectors, [.. pairs.Select(p => p.A)], redisConfiguration, metrics);
         await CacheEndToEndBench.RunAsync(broker, hitting);
     }
+
+    /// <summary>The worker's response cache over these stores, matching as <paramref name="match"/> says (the defaults when null); no logs.</summary>
+    internal static ResponseCache ResponseCacheOf(IOptions<CacheOptions> options, LocalAnswerCache local, RedisConnection redis, WorkerMetrics metrics, MatchOptions? match = null) =>
+        new(options, local, redis, new SemanticMatcher(new StaticOptionsMonitor<MatchOptions>(match ?? new MatchOptions())), metrics, TimeProvider.System, NullLogger<ResponseCache>.Instance);
+
+    internal static RedisConnection RedisOf(IOptions<CacheOptions> options) => new(options, NullLoggerFactory.Instance, NullLogger<RedisConnection>.Instance);
 
     internal static float[] Noisy(float[] source, Random random, double sigma)
     {

@@ -1,13 +1,9 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using PromptQueue.Contracts;
-using PromptQueue.Datasets;
-using PromptQueue.TestSupport;
 using PromptQueue.Worker.Caching;
 using PromptQueue.Worker.Coalescing;
 using PromptQueue.Worker.Diagnostics;
 using PromptQueue.Worker.Embeddings;
-using PromptQueue.Worker.Matching;
 using Spectre.Console;
 using StackExchange.Redis;
 using static PromptQueue.Bench.Cache.CacheBench;
@@ -17,11 +13,10 @@ namespace PromptQueue.Bench.Cache;
 /// <summary>Memory per 100k entries: the worker's semantic index and L1 answers (managed heap), and Redis (allocated bytes).</summary>
 internal static class CacheMemoryBench
 {
-    public static async Task RunAsync(List<float[]> real, List<LabelledPair> pairs, string redisConfiguration, WorkerMetrics metrics)
+    public static async Task RunAsync(List<float[]> real, List<string> texts, string redisConfiguration, WorkerMetrics metrics)
     {
         const int Entries = 100_000;
         var random = new Random(7);
-        var texts = pairs.Select(p => p.A).ToList();
         GC.Collect();
         var before = GC.GetTotalMemory(forceFullCollection: true);
         var index = new ScopeIndex(Entries);
@@ -35,9 +30,9 @@ internal static class CacheMemoryBench
 
         var prefix = $"pq-bench-{Guid.NewGuid():N}"[..24];
         var options = Options.Create(new CacheOptions { Redis = redisConfiguration, KeyPrefix = prefix, L1MaxBytes = 4L << 30, SyncStreamLength = 1000 });
-        await using var redis = new RedisConnection(options, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, NullLogger<RedisConnection>.Instance);
+        await using var redis = RedisOf(options);
         using var local = new LocalAnswerCache(options, TimeProvider.System);
-        var cache = new ResponseCache(options, local, redis, new SemanticMatcher(new StaticOptionsMonitor<MatchOptions>(new MatchOptions())), metrics, TimeProvider.System, NullLogger<ResponseCache>.Instance);
+        var cache = ResponseCacheOf(options, local, redis, metrics);
         for (var i = 0; i < 50 && redis.Database is null; i++)
         {
             await Task.Delay(100);

@@ -1,8 +1,6 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using PromptQueue.Contracts;
 using PromptQueue.Datasets;
-using PromptQueue.TestSupport;
 using PromptQueue.Worker.Caching;
 using PromptQueue.Worker.Coalescing;
 using PromptQueue.Worker.Diagnostics;
@@ -31,9 +29,8 @@ internal static class GptCacheProtocol
         {
             var options = Options.Create(new CacheOptions { L1MaxBytes = 4L << 30 });
             using var local = new LocalAnswerCache(options, TimeProvider.System);
-            var redis = new RedisConnection(options, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, NullLogger<RedisConnection>.Instance);
-            var matcher = new SemanticMatcher(new StaticOptionsMonitor<MatchOptions>(new MatchOptions { SimilarityThreshold = threshold }));
-            var cache = new ResponseCache(options, local, redis, matcher, metrics, TimeProvider.System, NullLogger<ResponseCache>.Instance);
+            var redis = RedisOf(options);
+            var cache = ResponseCacheOf(options, local, redis, metrics, new MatchOptions { SimilarityThreshold = threshold });
             for (var i = 0; i < pairs.Count; i++)
             {
                 var now = DateTimeOffset.UtcNow;
