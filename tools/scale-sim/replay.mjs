@@ -209,4 +209,3 @@ function quantile(histogram, q) {
   }
   return null;
 }
-
