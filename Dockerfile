@@ -13,6 +13,7 @@ COPY src/Contracts/PromptQueue.Contracts.csproj src/Contracts/
 COPY src/Worker/PromptQueue.Worker.csproj src/Worker/
 COPY src/ProviderSimulator/PromptQueue.ProviderSimulator.csproj src/ProviderSimulator/
 COPY src/Producer.Sample/PromptQueue.Producer.Sample.csproj src/Producer.Sample/
+COPY src/Datasets/PromptQueue.Datasets.csproj src/Datasets/
 # --use-current-runtime: restore (and publish) for this build's linux RID only. Without it ONNX Runtime's native
 # libraries for every platform (android, ios, osx, win, ...) are published too: about 220 MB more in the worker.
 RUN dotnet restore src/Worker --use-current-runtime \

@@ -45,11 +45,7 @@ public static class ConcurrencyBench
         }).ToList();
         var run = await new ProducerRun(new ProducerSettings { RabbitMqUri = broker, Count = count, Tenant = tenant, Quiet = true, Timeout = TimeSpan.FromMinutes(10) }, TimeProvider.System)
             .RunAsync(requests, CancellationToken.None);
-        if (run.Missing > 0 || run.Failed > 0 || run.Duplicates > 0)
-        {
-            throw new InvalidOperationException($"W4: {run.Missing} missing, {run.Failed} failed, {run.Duplicates} duplicates");
-        }
-
+        run.EnsureComplete("W4");
         await sampling.CancelAsync();
         var stats = await http.GetFromJsonAsync<JsonElement>("sim/stats");
         var rss = await samples;

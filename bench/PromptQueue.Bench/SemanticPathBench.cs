@@ -1,8 +1,7 @@
 using System.Diagnostics;
-using System.IO.Compression;
-using System.Text.Json;
 using Microsoft.Extensions.Options;
 using PromptQueue.Contracts;
+using PromptQueue.Datasets;
 using PromptQueue.Producer.Sample;
 using PromptQueue.Worker.Embeddings;
 
@@ -66,20 +65,5 @@ public static class SemanticPathBench
         })];
 
     /// <summary>First questions of non-duplicate pairs, distinct: requests that should not match each other.</summary>
-    public static List<string> DistinctQuestions(string path, int count)
-    {
-        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        using var stream = new GZipStream(File.OpenRead(path), CompressionMode.Decompress);
-        using var reader = new StreamReader(stream);
-        while (seen.Count < count && reader.ReadLine() is { } line)
-        {
-            using var pair = JsonDocument.Parse(line);
-            if (!pair.RootElement.GetProperty("duplicate").GetBoolean())
-            {
-                seen.Add(pair.RootElement.GetProperty("a").GetString()!);
-            }
-        }
-
-        return [.. seen];
-    }
+    public static List<string> DistinctQuestions(string path, int count) => [.. LabelledPairs.DistinctUnrelatedQuestions(path).Take(count)];
 }

@@ -1,3 +1,4 @@
+using PromptQueue.Datasets;
 using PromptQueue.Worker.Embeddings;
 using PromptQueue.Worker.Matching;
 

@@ -1,29 +1,36 @@
+using System.CommandLine;
 using System.Diagnostics;
-using System.Globalization;
 using Microsoft.Extensions.Options;
+using PromptQueue.Datasets;
 using PromptQueue.SemanticEval;
 using PromptQueue.Worker.Embeddings;
 using PromptQueue.Worker.Matching;
 
-// Usage: semantic-eval [pairs.jsonl(.gz)] [--limit N (0 = all)] [--domain eval/llm-request-pairs.jsonl]
-var path = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (i == 0 || !args[i - 1].StartsWith("--", StringComparison.Ordinal))).FirstOrDefault()
-    ?? "../shared/data/qqp-pairs-dev.jsonl.gz";
-var limit = ArgValue("--limit") is { } l ? int.Parse(l, CultureInfo.InvariantCulture) : 10_000;
-var domainPath = ArgValue("--domain") ?? "eval/llm-request-pairs.jsonl";
-var defaults = new MatchOptions();
-using var embedder = new MiniLmEmbedder(Options.Create(new EmbeddingOptions()));
-
-Console.WriteLine($"all-MiniLM-L6-v2 on {Environment.ProcessorCount} cores. Defaults: cosine >= {defaults.SimilarityThreshold:0.00}; guards: numbers, polarity, entities.");
-Throughput(embedder, LabelledPair.Read(path, 1000).SelectMany(p => new[] { p.A, p.B }).ToList());
-Evaluate($"{Path.GetFileName(path)}, {(limit > 0 ? $"{limit} pairs spread over the file" : "all pairs")}", LabelledPair.Read(path, limit), sweep: true);
-if (File.Exists(domainPath))
+var pairsFile = new Argument<string>("pairs") { Description = "Labelled pairs, JSONL (gzip or plain)", DefaultValueFactory = _ => "../shared/data/qqp-pairs-dev.jsonl.gz" };
+var limitOption = new Option<int>("--limit") { Description = "Pairs spread over the file (0: all)", DefaultValueFactory = _ => 10_000 };
+var domainOption = new Option<string>("--domain") { Description = "A second file of pairs, evaluated whole (skipped when absent)", DefaultValueFactory = _ => "eval/llm-request-pairs.jsonl" };
+var root = new RootCommand("Precision, recall and F1 of semantic matching, raw cosine vs. guarded, on labelled pairs, plus embedding throughput (scripts/eval-semantic).")
 {
-    Evaluate($"{Path.GetFileName(domainPath)}: LLM-request paraphrases and near-misses written for this project", LabelledPair.Read(domainPath, 0), sweep: false);
+    pairsFile, limitOption, domainOption,
+};
+root.SetAction(parsed => Run(parsed.GetValue(pairsFile)!, parsed.GetValue(limitOption), parsed.GetValue(domainOption)!));
+return await root.Parse(args).InvokeAsync();
+
+void Run(string path, int limit, string domainPath)
+{
+    var defaults = new MatchOptions();
+    using var embedder = new MiniLmEmbedder(Options.Create(new EmbeddingOptions()));
+
+    Console.WriteLine($"all-MiniLM-L6-v2 on {Environment.ProcessorCount} cores. Defaults: cosine >= {defaults.SimilarityThreshold:0.00}; guards: numbers, polarity, entities.");
+    Throughput(embedder, LabelledPairs.Sample(path, 1000, PairSpread.Even).SelectMany(p => new[] { p.A, p.B }).ToList());
+    Evaluate(embedder, defaults, $"{Path.GetFileName(path)}, {(limit > 0 ? $"{limit} pairs spread over the file" : "all pairs")}", LabelledPairs.Sample(path, limit, PairSpread.Even), sweep: true);
+    if (File.Exists(domainPath))
+    {
+        Evaluate(embedder, defaults, $"{Path.GetFileName(domainPath)}: LLM-request paraphrases and near-misses written for this project", [.. LabelledPairs.Read(domainPath)], sweep: false);
+    }
 }
 
-return;
-
-void Evaluate(string title, List<LabelledPair> pairs, bool sweep)
+static void Evaluate(MiniLmEmbedder embedder, MatchOptions defaults, string title, List<LabelledPair> pairs, bool sweep)
 {
     var clock = Stopwatch.StartNew();
     var embeddings = embedder.Embed([.. pairs.SelectMany(p => new[] { p.A, p.B })]);
@@ -77,10 +84,4 @@ static void Throughput(MiniLmEmbedder embedder, List<string> texts)
         var parallel = calls * batch / clock.Elapsed.TotalSeconds;
         Console.WriteLine($"| {batch} | {single:0} | {parallel:0} |");
     }
-}
-
-string? ArgValue(string name)
-{
-    var index = Array.IndexOf(args, name);
-    return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
 }

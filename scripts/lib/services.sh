@@ -140,14 +140,55 @@ pq_ensure_services() {
   export PROMPTQUEUE_RABBITMQ_TLS_URI="${PROMPTQUEUE_RABBITMQ_TLS_URI:-amqps://guest:guest@localhost:5671/}"
 }
 
-# npm packages of the interop tests (a third-party OpenAI-compatible mock server), from the lock file.
-# and of the deployment checks (Kubernetes and KEDA schemas), from their lock files.
+# npm packages from their lock files: of the interop tests (a third-party OpenAI-compatible mock server), of the
+# deployment checks (Kubernetes and KEDA schemas) and of scripts/scale-sim (js-yaml), which the deployment checks
+# import too. With folders as arguments, only those.
 pq_ensure_node_packages() {
-  local dir
-  for dir in tests/interop tests/deploy; do
+  local dir dirs=("$@")
+  [ ${#dirs[@]} -gt 0 ] || dirs=(tests/interop tests/deploy tools/scale-sim)
+  for dir in "${dirs[@]}"; do
     if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules" ]; then
       pq_log "installing npm packages in $dir"
       npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error >/dev/null
     fi
   done
+}
+
+# ---- what a script starts itself (simulator, worker) on loopback, with its logs in PQ_RUN_DIR ----
+PQ_STARTED=()
+
+# pq_run_dir NAME: a fresh temporary folder for this run's logs, in PQ_RUN_DIR.
+pq_run_dir() { PQ_RUN_DIR="$(mktemp -d -t "promptqueue-$1.XXXXXX")"; }
+
+# pq_build: the solution in Release; its output is shown only when it fails.
+pq_build() {
+  dotnet build PromptQueue.slnx -c Release -v q -nologo >"$PQ_RUN_DIR/build.log" 2>&1 || { cat "$PQ_RUN_DIR/build.log"; exit 1; }
+}
+
+# pq_start_app NAME PROJECT_DIR ASSEMBLY URL [SETTING=value ...]: the project's Release build in the background,
+# listening on URL, with those settings in its environment and its output in $PQ_RUN_DIR/NAME.log. Its pid is
+# appended to PQ_STARTED (${PQ_STARTED[-1]} is the one just started).
+pq_start_app() {
+  local name="$1" project="$2" assembly="$3" url="$4"
+  shift 4
+  env "$@" dotnet "$project/bin/Release/net10.0/$assembly.dll" --urls "$url" --contentRoot "$PWD/$project" \
+    >"$PQ_RUN_DIR/$name.log" 2>&1 &
+  PQ_STARTED+=($!)
+}
+
+# pq_wait_http URL [SECONDS=60]: returns once URL answers with success, fails after SECONDS.
+pq_wait_http() {
+  local url="$1" seconds="${2:-60}"
+  for _ in $(seq 1 $(( seconds * 5 ))); do
+    curl -fsS "$url" >/dev/null 2>&1 && return 0
+    sleep 0.2
+  done
+  pq_log "timed out waiting for $url (logs in $PQ_RUN_DIR)"; return 1
+}
+
+# pq_stop_started: stops everything pq_start_app started and waits for it (a script's EXIT trap).
+pq_stop_started() {
+  local pid
+  for pid in "${PQ_STARTED[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PQ_STARTED[@]}"; do wait "$pid" 2>/dev/null || true; done
 }

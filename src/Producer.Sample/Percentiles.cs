@@ -13,7 +13,10 @@ public sealed record Percentiles(double P50, double P95, double P99, double Max)
             return Empty;
         }
 
-        double At(double q) => sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)];
-        return new Percentiles(Math.Round(At(0.50), 1), Math.Round(At(0.95), 1), Math.Round(At(0.99), 1), Math.Round(sorted[^1], 1));
+        return new Percentiles(Math.Round(NearestRank(sorted, 0.50), 1), Math.Round(NearestRank(sorted, 0.95), 1), Math.Round(NearestRank(sorted, 0.99), 1), Math.Round(sorted[^1], 1));
     }
+
+    /// <summary>The nearest-rank <paramref name="q"/>-quantile of values sorted in ascending order, unrounded (sub-millisecond figures keep their digits).</summary>
+    public static double NearestRank(IReadOnlyList<double> sorted, double q) =>
+        sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Count) - 1, 0, sorted.Count - 1)];
 }

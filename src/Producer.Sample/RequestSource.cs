@@ -1,6 +1,6 @@
-using System.IO.Compression;
 using System.Text.Json;
 using PromptQueue.Contracts;
+using PromptQueue.Datasets;
 
 namespace PromptQueue.Producer.Sample;
 
@@ -43,19 +43,7 @@ public static class RequestSource
 
     private static List<string> ReadQuestions(FileInfo file, int count)
     {
-        var prompts = new List<string>(count);
-        using var stream = new GZipStream(file.OpenRead(), CompressionMode.Decompress);
-        using var reader = new StreamReader(stream);
-        while (prompts.Count < count && reader.ReadLine() is { } line)
-        {
-            using var pair = JsonDocument.Parse(line);
-            prompts.Add(pair.RootElement.GetProperty("a").GetString()!);
-            if (prompts.Count < count)
-            {
-                prompts.Add(pair.RootElement.GetProperty("b").GetString()!);
-            }
-        }
-
+        var prompts = LabelledPairs.Questions(file.FullName).Take(count).ToList();
         return prompts.Count >= count ? prompts : [.. prompts, .. Generated(count - prompts.Count)];
     }
 

@@ -1,10 +1,8 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using PromptQueue.Contracts;
 using RabbitMQ.Client;
-using RabbitMQ.Client.Events;
 using RabbitMQ.Client.Exceptions;
 
 namespace PromptQueue.Reliability;
@@ -33,19 +31,7 @@ public static class BadInputSuite
         var clock = Stopwatch.StartNew();
         var queue = WireSchema.RequestQueue(lane);
         var errorQueue = queue + "_error";
-        var events = new ConcurrentDictionary<string, ConcurrentBag<JsonElement>>(StringComparer.Ordinal);
-        await using var listen = await connection.CreateChannelAsync();
-        var results = (await listen.QueueDeclareAsync("", durable: false, exclusive: true, autoDelete: true)).QueueName;
-        await listen.QueueBindAsync(results, WireSchema.ResultsExchange, $"{tenant}.#");
-        var consumer = new AsyncEventingBasicConsumer(listen);
-        consumer.ReceivedAsync += (_, delivery) =>
-        {
-            using var document = JsonDocument.Parse(delivery.Body);
-            var root = document.RootElement.Clone();
-            events.GetOrAdd(root.GetProperty("requestId").GetString() ?? "", _ => []).Add(root);
-            return Task.CompletedTask;
-        };
-        await listen.BasicConsumeAsync(results, autoAck: true, consumer);
+        await using var events = await ResultCollector.StartAsync(connection, tenant);
 
         var refused = new HashSet<HostileMessage>();
         var publish = await OpenAsync(connection);
@@ -84,15 +70,10 @@ public static class BadInputSuite
 
         var expectedEvents = messages.Count(m => m.Expect is Expectation.Succeeded or Expectation.Failed);
         var expectedErrors = (uint)messages.Count(m => m.Expect == Expectation.ErrorQueue);
-        var deadline = Stopwatch.StartNew();
         await using var inspect = await connection.CreateChannelAsync();
-        while (deadline.Elapsed < timeout &&
-               (events.Count < expectedEvents || (await inspect.QueueDeclarePassiveAsync(errorQueue)).MessageCount < expectedErrors))
-        {
-            await Task.Delay(250);
-        }
-
-        await Task.Delay(500); // anything arriving late would be a second event
+        await ResultCollector.WaitAsync(
+            async () => events.Requests >= expectedEvents && (await inspect.QueueDeclarePassiveAsync(errorQueue)).MessageCount >= expectedErrors,
+            timeout, poll: TimeSpan.FromMilliseconds(250), grace: TimeSpan.FromMilliseconds(500));
         var reasons = new List<string>();
         while (await inspect.BasicGetAsync(errorQueue, autoAck: true) is { } faulted)
         {
@@ -104,7 +85,7 @@ public static class BadInputSuite
         var violations = new List<string>();
         foreach (var message in messages)
         {
-            var got = message.RequestId is { } id && events.TryGetValue(id, out var bag) ? bag.ToList() : [];
+            var got = message.RequestId is { } id ? events.For(id) : [];
             string? problem = message.Expect switch
             {
                 Expectation.Succeeded when got.Count != 1 || got[0].GetProperty("outcome").GetString() != "succeeded" => $"expected one succeeded event, got {Describe(got)}",
@@ -134,8 +115,8 @@ public static class BadInputSuite
         return new BadInputReport(
             messages.Count - refused.Count,
             refused.Count,
-            events.Values.Sum(b => b.Count(e => e.GetProperty("outcome").GetString() == "succeeded")),
-            events.Values.Sum(b => b.Count(e => e.GetProperty("outcome").GetString() == "failed")),
+            events.AllEvents.Count(e => e.GetProperty("outcome").GetString() == "succeeded"),
+            events.AllEvents.Count(e => e.GetProperty("outcome").GetString() == "failed"),
             reasons.Count,
             withoutReason,
             messages.GroupBy(m => m.Kind).ToDictionary(g => g.Key, g => g.Count()),

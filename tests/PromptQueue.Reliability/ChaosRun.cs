@@ -3,49 +3,12 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using PromptQueue.Contracts;
+using PromptQueue.TestSupport;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 using Spectre.Console;
 
 namespace PromptQueue.Reliability;
-
-/// <summary>Where the chaos run finds its parts; scripts/chaos fills it in.</summary>
-public sealed record ChaosSettings(
-    int Count,
-    double Rate,
-    Uri Broker,
-    Uri Simulator,
-    int RedisPort,
-    string WorkerDll,
-    string WorkerContentRoot,
-    IReadOnlyDictionary<string, string> WorkerEnvironment,
-    TimeSpan RedisDown,
-    TimeSpan Timeout);
-
-/// <summary>The figures the issue asks for, and whether each is within its bound.</summary>
-public sealed record ChaosReport(
-    int Requests,
-    int Republished,
-    int TerminalEvents,
-    int Missing,
-    int ConflictingOutsideRedisWindow,
-    int ConflictingInsideRedisWindow,
-    int RedundantIdentical,
-    int ProviderCalls,
-    int AttemptsReported,
-    int AnswersPaidTwice,
-    IReadOnlyDictionary<string, int> Outcomes,
-    IReadOnlyList<string> Timeline)
-{
-    /// <summary>Provider calls no event accounts for: retries of deliveries cut off by a restart, and answers paid twice.</summary>
-    public int UnreportedCalls => Math.Max(0, ProviderCalls - AttemptsReported);
-
-    /// <summary>What must hold at any size: a terminal event for every request, and never two different answers outside the outage.</summary>
-    public bool InvariantsHold => Missing == 0 && ConflictingOutsideRedisWindow == 0;
-
-    /// <summary>The ratio bounds too (≤ 1 %): meaningful at full size, where a fault's fixed cost is spread over thousands of requests.</summary>
-    public bool Passed => InvariantsHold && RedundantIdentical <= Requests / 100 && AnswersPaidTwice <= Requests / 100;
-}
 
 /// <summary>
 /// Publishes requests at a steady rate to a worker process while breaking what it depends on: every RabbitMQ
@@ -53,14 +16,13 @@ public sealed record ChaosReport(
 /// stopped with SIGTERM and started again twice (the simulator meanwhile fails, rate-limits and stalls a share of
 /// calls, as scripts/chaos configures it). Then counts what every request got. Loopback only; bounded in time.
 /// </summary>
-public sealed class ChaosRun(ChaosSettings settings)
+public sealed partial class ChaosRun(ChaosSettings settings)
 {
     private readonly string _tenant = $"chaos{DateTime.UtcNow:HHmmss}";
-    private readonly ConcurrentDictionary<string, ConcurrentBag<JsonElement>> _events = new(StringComparer.Ordinal);
     private readonly List<string> _timeline = [];
     private readonly Stopwatch _clock = new();
     private DateTimeOffset _startedAt;
-    private Process? _worker;
+    private ChildProcess? _worker;
 
     /// <summary>Where each worker process's output goes (CHAOS_LOG_DIR, else the temp directory).</summary>
     public static string LogDirectory => Environment.GetEnvironmentVariable("CHAOS_LOG_DIR") ?? Path.GetTempPath();
@@ -70,7 +32,7 @@ public sealed class ChaosRun(ChaosSettings settings)
         var factory = new ConnectionFactory { Uri = settings.Broker, AutomaticRecoveryEnabled = true, NetworkRecoveryInterval = TimeSpan.FromMilliseconds(500), ClientProvidedName = "promptqueue-chaos" };
         await using var connection = await factory.CreateConnectionAsync();
         var resultsQueue = $"chaos.results.{_tenant}";
-        await ListenAsync(connection, resultsQueue);
+        await using var results = await ResultCollector.StartAsync(connection, _tenant, durableQueue: resultsQueue);
         using var simulator = new HttpClient { BaseAddress = settings.Simulator };
         await simulator.PostAsync("sim/reset", null);
         await PurgeLaneAsync(connection);
@@ -95,13 +57,8 @@ public sealed class ChaosRun(ChaosSettings settings)
         var republished = await PublishAsync(connection, requests);
         await faults;
 
-        var waitUntil = Stopwatch.StartNew();
-        while (waitUntil.Elapsed < settings.Timeout && requests.Any(r => !_events.ContainsKey(r.RequestId)))
-        {
-            await Task.Delay(500);
-        }
-
-        await Task.Delay(TimeSpan.FromSeconds(3)); // late duplicates count too
+        await ResultCollector.WaitAsync(() => Task.FromResult(requests.All(r => results.Has(r.RequestId))),
+            settings.Timeout, poll: TimeSpan.FromMilliseconds(500), grace: TimeSpan.FromSeconds(3));
         Note("collected");
         await StopWorkerAsync();
         var providerCalls = (await simulator.GetFromJsonAsync<JsonElement>("sim/stats")).GetProperty("requests").GetInt32();
@@ -114,23 +71,24 @@ public sealed class ChaosRun(ChaosSettings settings)
             var calls = string.Join("; ", twice.Select(c => $"{Since(c.ReceivedAt):0.0}-{Since(c.AnsweredAt):0.0} s"));
             Note($"answer paid twice: request {System.Text.RegularExpressions.Regex.Match(twice.Key, @"number (\d+):").Groups[1].Value} (calls {calls})");
         }
-        await ExplainExtraCallsAsync(simulator);
+        await ExplainExtraCallsAsync(simulator, results);
         await using (var cleanup = await connection.CreateChannelAsync())
         {
             await cleanup.QueueDeleteAsync(resultsQueue);
         }
 
-        return Report(requests, republished, providerCalls, paidTwice);
+        return Report(results, requests, republished, providerCalls, paidTwice);
     }
 
-    private ChaosReport Report(List<CompletionRequest> requests, int republished, int providerCalls, int paidTwice)
+    private ChaosReport Report(ResultCollector results, List<CompletionRequest> requests, int republished, int providerCalls, int paidTwice)
     {
         var (downFrom, downTo) = _redisWindow;
         int missing = 0, conflictingOutside = 0, conflictingInside = 0, redundant = 0, attempts = 0;
         var outcomes = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var request in requests)
         {
-            if (!_events.TryGetValue(request.RequestId, out var bag) || bag.IsEmpty)
+            var bag = results.For(request.RequestId);
+            if (bag.Count == 0)
             {
                 missing++;
                 continue;
@@ -157,12 +115,12 @@ public sealed class ChaosRun(ChaosSettings settings)
             }
         }
 
-        return new ChaosReport(requests.Count, republished, _events.Values.Sum(b => b.Count), missing, conflictingOutside, conflictingInside, redundant,
+        return new ChaosReport(requests.Count, republished, results.TotalEvents, missing, conflictingOutside, conflictingInside, redundant,
             providerCalls, attempts, paidTwice, outcomes, _timeline);
     }
 
     /// <summary>Requests the simulator saw more often than their events report attempts: where redelivery cost calls.</summary>
-    private async Task ExplainExtraCallsAsync(HttpClient simulator)
+    private async Task ExplainExtraCallsAsync(HttpClient simulator, ResultCollector results)
     {
         var seen = await simulator.GetFromJsonAsync<List<JsonElement>>("sim/requests") ?? [];
         var calls = seen.Select(r => r.GetProperty("lastUserText").GetString() ?? "")
@@ -171,7 +129,7 @@ public sealed class ChaosRun(ChaosSettings settings)
         var shown = 0;
         foreach (var (id, count) in calls)
         {
-            var events = _events.TryGetValue(id, out var bag) ? bag.ToList() : [];
+            var events = results.For(id);
             var attempts = events.GroupBy(Signature).Sum(g => g.First().TryGetProperty("attempts", out var a) ? a.GetInt32() : 0);
             if (count > attempts && shown++ < 4)
             {
@@ -180,64 +138,6 @@ public sealed class ChaosRun(ChaosSettings settings)
                 Note($"extra calls: {id} called {count}x; {detail}");
             }
         }
-    }
-
-    private (DateTimeOffset From, DateTimeOffset To) _redisWindow = (DateTimeOffset.MaxValue, DateTimeOffset.MinValue);
-
-    /// <summary>The faults, spread over the publishing time: connections closed at 10 %, 45 % and 80 %, SIGTERM at 25 % and 65 %, Redis down from 35 %.</summary>
-    private async Task FaultsAsync(TimeSpan publishing)
-    {
-        // CHAOS_FAULTS (comma-separated: close, sigterm, redis) runs a subset, to see what each fault costs.
-        var only = Environment.GetEnvironmentVariable("CHAOS_FAULTS")?.Split(',', StringSplitOptions.TrimEntries);
-        (double At, string Fault, Func<Task> Act)[] schedule =
-        [
-            (0.10, "close", CloseAllConnectionsAsync),
-            (0.25, "sigterm", RestartWorkerAsync),
-            (0.35, "redis", StopRedisAsync),
-            (0.45, "close", CloseAllConnectionsAsync),
-            (0.65, "sigterm", RestartWorkerAsync),
-            (0.80, "close", CloseAllConnectionsAsync),
-        ];
-        // A restart can take the whole ConsumerStopTimeout (requests held for an open circuit wait for it): it runs
-        // alongside, so the other faults keep their times; the next restart waits for the previous one.
-        var restarting = Task.CompletedTask;
-        foreach (var (at, fault, act) in schedule)
-        {
-            await Task.Delay(TimeSpan.FromTicks(Math.Max(0, (long)(publishing.Ticks * at) - _clock.Elapsed.Ticks)));
-            if (only is not null && !only.Contains(fault))
-            {
-                continue;
-            }
-
-            if (fault == "sigterm")
-            {
-                await restarting;
-                restarting = act();
-            }
-            else
-            {
-                await act();
-            }
-        }
-
-        await restarting;
-        await _redisBack;
-    }
-
-    private Task _redisBack = Task.CompletedTask;
-
-    /// <summary>Stops Redis and starts it again after <see cref="ChaosSettings.RedisDown"/>, while the other faults go on.</summary>
-    private async Task StopRedisAsync()
-    {
-        await RunAsync("redis-cli", "-h", "127.0.0.1", "-p", $"{settings.RedisPort}", "shutdown", "nosave");
-        _redisWindow = (DateTimeOffset.UtcNow, DateTimeOffset.MaxValue);
-        Note("Redis stopped");
-        _redisBack = Task.Delay(settings.RedisDown).ContinueWith(async _ =>
-        {
-            await RunAsync("redis-server", "--port", $"{settings.RedisPort}", "--bind", "127.0.0.1", "--daemonize", "yes", "--save", "", "--appendonly", "no");
-            _redisWindow = (_redisWindow.From, DateTimeOffset.UtcNow);
-            Note("Redis started");
-        }, TaskScheduler.Default).Unwrap();
     }
 
     private async Task<int> PublishAsync(IConnection connection, List<CompletionRequest> requests)
@@ -287,104 +187,6 @@ public sealed class ChaosRun(ChaosSettings settings)
         return republished;
     }
 
-    private async Task ListenAsync(IConnection connection, string queue)
-    {
-        var channel = await connection.CreateChannelAsync();
-        // Durable and named: results keep arriving while this client's own connection is being closed and recovered.
-        await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false);
-        await channel.QueueBindAsync(queue, WireSchema.ResultsExchange, $"{_tenant}.#");
-        var consumer = new AsyncEventingBasicConsumer(channel);
-        consumer.ReceivedAsync += (_, delivery) =>
-        {
-            using var document = JsonDocument.Parse(delivery.Body);
-            var root = document.RootElement.Clone();
-            _events.GetOrAdd(root.GetProperty("requestId").GetString()!, _ => []).Add(root);
-            return Task.CompletedTask;
-        };
-        await channel.BasicConsumeAsync(queue, autoAck: true, consumer);
-    }
-
-    private void StartWorker()
-    {
-        var start = new ProcessStartInfo("dotnet") { ArgumentList = { settings.WorkerDll, "--contentRoot", settings.WorkerContentRoot }, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var (key, value) in settings.WorkerEnvironment)
-        {
-            start.Environment[key] = value;
-        }
-
-        _worker = Process.Start(start)!;
-        var log = new StreamWriter(Path.Combine(LogDirectory, $"worker-{_worker.Id}.log")) { AutoFlush = true };
-        _worker.OutputDataReceived += (_, e) => { if (e.Data is { } line) { lock (log) { log.WriteLine($"{_clock.Elapsed.TotalSeconds,6:0.0} {line}"); } } };
-        _worker.ErrorDataReceived += (_, e) => { if (e.Data is { } line) { lock (log) { log.WriteLine($"{_clock.Elapsed.TotalSeconds,6:0.0} {line}"); } } };
-        _worker.BeginOutputReadLine();
-        _worker.BeginErrorReadLine();
-        Note($"worker started (pid {_worker.Id})");
-    }
-
-    private async Task WaitReadyAsync()
-    {
-        using var http = new HttpClient { BaseAddress = new Uri(settings.WorkerEnvironment["Urls"]), Timeout = TimeSpan.FromSeconds(2) };
-        for (var i = 0; i < 600; i++)
-        {
-            try
-            {
-                if ((await http.GetAsync("health/ready")).IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-            {
-                // not up yet
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new InvalidOperationException("The worker did not become ready.");
-    }
-
-    private async Task StopWorkerAsync()
-    {
-        if (_worker is not { HasExited: false } worker)
-        {
-            return;
-        }
-
-        await RunAsync("kill", "-TERM", worker.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        Note($"SIGTERM sent to the worker (pid {worker.Id})");
-        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await worker.WaitForExitAsync(limit.Token);
-        Note($"worker stopped by SIGTERM (exit {worker.ExitCode})");
-        worker.Dispose();
-    }
-
-    private async Task RestartWorkerAsync()
-    {
-        await StopWorkerAsync();
-        StartWorker();
-        await WaitReadyAsync();
-        Note("worker ready again");
-    }
-
-    private async Task CloseAllConnectionsAsync()
-    {
-        await RunAsync("rabbitmqctl", "-q", "close_all_connections", "promptqueue chaos run");
-        Note("all RabbitMQ connections closed");
-    }
-
-    private static async Task RunAsync(string command, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(command) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        await process.WaitForExitAsync();
-    }
-
     /// <summary>
     /// A run owns the local broker's default lane: what an earlier run left in it (a failed run's backlog) would be
     /// answered during this one and counted as this run's provider calls.
@@ -423,6 +225,3 @@ public sealed class ChaosRun(ChaosSettings settings)
     private static DateTimeOffset? CompletedAt(JsonElement e) =>
         e.TryGetProperty("timings", out var timings) && timings.TryGetProperty("completedAt", out var at) ? at.GetDateTimeOffset() : null;
 }
-
-/// <summary>A call the simulator answered, as GET /sim/answered serves it.</summary>
-internal sealed record AnsweredCall(string Text, string? ClientRequestId, DateTimeOffset ReceivedAt, DateTimeOffset AnsweredAt);

@@ -1,70 +1,81 @@
+using System.CommandLine;
 using System.Globalization;
 using PromptQueue.Reliability;
 using RabbitMQ.Client;
 using Spectre.Console;
 
 // Run by scripts/bad-input (against the worker that script starts) and scripts/chaos (which starts its own).
-// Usage: PromptQueue.Reliability bad-input [count=10000] [lane=badinput] [worker=http://127.0.0.1:8190]
-//        PromptQueue.Reliability chaos count rate redisPort redisDownSeconds simulatorUrl workerDll workerContentRoot
-if (args.Length > 0 && args[0] == "chaos")
-{
-    return await Chaos(args);
-}
+var broker = new Uri(Environment.GetEnvironmentVariable("PROMPTQUEUE_RABBITMQ_URI") ?? "amqp://guest:guest@127.0.0.1:5672/");
 
-if (args.Length == 0 || args[0] != "bad-input")
+var count = new Argument<int>("count") { Description = "Messages generated", DefaultValueFactory = _ => 10_000 };
+var lane = new Argument<string>("lane") { Description = "The lane the worker serves", DefaultValueFactory = _ => "badinput" };
+var workerUrl = new Argument<string>("worker") { Description = "The worker's base URL (health, metrics)", DefaultValueFactory = _ => "http://127.0.0.1:8190/" };
+var badInput = new Command("bad-input", "Hostile messages mixed with good ones against a running worker") { count, lane, workerUrl };
+badInput.SetAction((parsed, _) => BadInputAsync(parsed.GetValue(count), parsed.GetValue(lane)!, new Uri(parsed.GetValue(workerUrl)!)));
+
+var chaosCount = new Argument<int>("count") { Description = "Requests published" };
+var rate = new Argument<double>("rate") { Description = "Requests per second" };
+var redisPort = new Argument<int>("redisPort") { Description = "Port of the run's own Redis, which the run stops and starts" };
+var redisDown = new Argument<double>("redisDownSeconds") { Description = "How long Redis stays down" };
+var simulatorUrl = new Argument<string>("simulatorUrl") { Description = "The provider simulator's base URL" };
+var workerDll = new Argument<string>("workerDll") { Description = "The worker's Release build, which the run starts, stops and starts again" };
+var workerContentRoot = new Argument<string>("workerContentRoot") { Description = "The worker's content root (src/Worker)" };
+var chaos = new Command("chaos", "Requests at a steady rate while connections, Redis and the worker are broken") { chaosCount, rate, redisPort, redisDown, simulatorUrl, workerDll, workerContentRoot };
+chaos.SetAction((parsed, _) => ChaosAsync(parsed.GetValue(chaosCount), parsed.GetValue(rate), parsed.GetValue(redisPort), parsed.GetValue(redisDown),
+    new Uri(parsed.GetValue(simulatorUrl)!), parsed.GetValue(workerDll)!, parsed.GetValue(workerContentRoot)!));
+
+var root = new RootCommand("PromptQueue reliability suites: bad input (scripts/bad-input) and chaos (scripts/chaos).") { badInput, chaos };
+root.SetAction(_ =>
 {
     Console.Error.WriteLine("usage: PromptQueue.Reliability bad-input [count] [lane] [worker base url] | chaos count rate redisPort redisDownSeconds simulatorUrl workerDll workerContentRoot");
     return 2;
+});
+return await root.Parse(args).InvokeAsync();
+
+async Task<int> BadInputAsync(int count, string lane, Uri worker)
+{
+    var tenant = $"badinput{DateTime.UtcNow:HHmmss}";
+
+    await using var connection = await new ConnectionFactory { Uri = broker }.CreateConnectionAsync("promptqueue-bad-input");
+    using var http = new HttpClient { BaseAddress = worker, Timeout = TimeSpan.FromSeconds(5) };
+    using var sampling = new CancellationTokenSource();
+    var memory = WorkerMemory.SampleAsync(http, sampling.Token);
+
+    var messages = HostileMessages.Generate(count, tenant, "sim-small");
+    AnsiConsole.MarkupLine($"publishing {messages.Count:N0} messages ({messages.Count(m => m.Expect == Expectation.Succeeded):N0} good) to lane {lane}…");
+    var report = await BadInputSuite.RunAsync(connection, lane, tenant, messages, TimeSpan.FromMinutes(10));
+    await sampling.CancelAsync();
+    var (baseline, peak, samples) = await memory;
+    var alive = await WorkerMemory.HealthyAsync(http);
+
+    var kinds = new Table().AddColumns("kind", "messages");
+    foreach (var (kind, n) in report.ByKind.OrderByDescending(k => k.Value))
+    {
+        kinds.AddRow(kind, n.ToString("N0", CultureInfo.InvariantCulture));
+    }
+
+    AnsiConsole.Write(kinds);
+    var summary = new Table().AddColumns("measure", "value");
+    summary.AddRow("messages generated", messages.Count.ToString("N0", CultureInfo.InvariantCulture));
+    summary.AddRow("refused by the broker at publish (over max_message_size)", report.RefusedByBroker.ToString("N0", CultureInfo.InvariantCulture));
+    summary.AddRow("succeeded events", report.Succeeded.ToString("N0", CultureInfo.InvariantCulture));
+    summary.AddRow("failed events (InvalidRequest, ContextTooLong)", report.FailedEvents.ToString("N0", CultureInfo.InvariantCulture));
+    summary.AddRow("in the error queue (with a reason)", $"{report.InErrorQueue:N0} ({report.InErrorQueue - report.ErrorQueueWithoutReason:N0})");
+    summary.AddRow("violations", report.Violations.Count.ToString("N0", CultureInfo.InvariantCulture));
+    summary.AddRow("worker alive and healthy afterwards", alive ? "yes" : "NO");
+    summary.AddRow("worker working set: before / peak (samples)", $"{baseline / 1048576.0:0} MB / {peak / 1048576.0:0} MB ({samples})");
+    summary.AddRow("elapsed", $"{report.Elapsed.TotalSeconds:0.0} s");
+    AnsiConsole.Write(summary);
+    foreach (var violation in report.Violations.Take(20))
+    {
+        AnsiConsole.MarkupLineInterpolated($"[red]{violation}[/]");
+    }
+
+    return report.Violations.Count == 0 && alive ? 0 : 1;
 }
 
-var count = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10_000;
-var lane = args.Length > 2 ? args[2] : "badinput";
-var worker = new Uri(args.Length > 3 ? args[3] : "http://127.0.0.1:8190/");
-var broker = new Uri(Environment.GetEnvironmentVariable("PROMPTQUEUE_RABBITMQ_URI") ?? "amqp://guest:guest@127.0.0.1:5672/");
-var tenant = $"badinput{DateTime.UtcNow:HHmmss}";
-
-await using var connection = await new ConnectionFactory { Uri = broker }.CreateConnectionAsync("promptqueue-bad-input");
-using var http = new HttpClient { BaseAddress = worker, Timeout = TimeSpan.FromSeconds(5) };
-using var sampling = new CancellationTokenSource();
-var memory = WorkerMemory.SampleAsync(http, sampling.Token);
-
-var messages = HostileMessages.Generate(count, tenant, "sim-small");
-AnsiConsole.MarkupLine($"publishing {messages.Count:N0} messages ({messages.Count(m => m.Expect == Expectation.Succeeded):N0} good) to lane {lane}…");
-var report = await BadInputSuite.RunAsync(connection, lane, tenant, messages, TimeSpan.FromMinutes(10));
-await sampling.CancelAsync();
-var (baseline, peak, samples) = await memory;
-var alive = await WorkerMemory.HealthyAsync(http);
-
-var kinds = new Table().AddColumns("kind", "messages");
-foreach (var (kind, n) in report.ByKind.OrderByDescending(k => k.Value))
+async Task<int> ChaosAsync(int count, double rate, int redisPort, double redisDownSeconds, Uri simulator, string workerDll, string workerContentRoot)
 {
-    kinds.AddRow(kind, n.ToString("N0", CultureInfo.InvariantCulture));
-}
-
-AnsiConsole.Write(kinds);
-var summary = new Table().AddColumns("measure", "value");
-summary.AddRow("messages generated", messages.Count.ToString("N0", CultureInfo.InvariantCulture));
-summary.AddRow("refused by the broker at publish (over max_message_size)", report.RefusedByBroker.ToString("N0", CultureInfo.InvariantCulture));
-summary.AddRow("succeeded events", report.Succeeded.ToString("N0", CultureInfo.InvariantCulture));
-summary.AddRow("failed events (InvalidRequest, ContextTooLong)", report.FailedEvents.ToString("N0", CultureInfo.InvariantCulture));
-summary.AddRow("in the error queue (with a reason)", $"{report.InErrorQueue:N0} ({report.InErrorQueue - report.ErrorQueueWithoutReason:N0})");
-summary.AddRow("violations", report.Violations.Count.ToString("N0", CultureInfo.InvariantCulture));
-summary.AddRow("worker alive and healthy afterwards", alive ? "yes" : "NO");
-summary.AddRow("worker working set: before / peak (samples)", $"{baseline / 1048576.0:0} MB / {peak / 1048576.0:0} MB ({samples})");
-summary.AddRow("elapsed", $"{report.Elapsed.TotalSeconds:0.0} s");
-AnsiConsole.Write(summary);
-foreach (var violation in report.Violations.Take(20))
-{
-    AnsiConsole.MarkupLineInterpolated($"[red]{violation}[/]");
-}
-
-return report.Violations.Count == 0 && alive ? 0 : 1;
-
-static async Task<int> Chaos(string[] args)
-{
-    var broker = new Uri(Environment.GetEnvironmentVariable("PROMPTQUEUE_RABBITMQ_URI") ?? "amqp://guest:guest@127.0.0.1:5672/");
-    var redisPort = int.Parse(args[3], CultureInfo.InvariantCulture);
-    var simulator = new Uri(args[5]);
     var worker = new Dictionary<string, string>
     {
         ["Urls"] = "http://127.0.0.1:8191/",
@@ -88,15 +99,15 @@ static async Task<int> Chaos(string[] args)
         ["Logging__LogLevel__MassTransit"] = "Critical",
     };
     var settings = new ChaosSettings(
-        int.Parse(args[1], CultureInfo.InvariantCulture),
-        double.Parse(args[2], CultureInfo.InvariantCulture),
+        count,
+        rate,
         broker,
         simulator,
         redisPort,
-        args[6],
-        args[7],
+        workerDll,
+        workerContentRoot,
         worker,
-        TimeSpan.FromSeconds(double.Parse(args[4], CultureInfo.InvariantCulture)),
+        TimeSpan.FromSeconds(redisDownSeconds),
         TimeSpan.FromMinutes(3));
     var report = await new ChaosRun(settings).RunAsync();
     var table = new Table().AddColumns("measure", "value", "bound");

@@ -122,11 +122,7 @@ public sealed class SuiteRunner(SuiteServices services, string pairsPath, SuiteS
         var tenant = requests[0].TenantId;
         var run = await new ProducerRun(new ProducerSettings { RabbitMqUri = services.Broker, Count = requests.Count, Tenant = tenant, Quiet = true, Timeout = TimeSpan.FromMinutes(5) }, TimeProvider.System)
             .RunAsync(requests, CancellationToken.None);
-        if (run.Missing > 0 || run.Failed > 0 || run.Duplicates > 0)
-        {
-            throw new InvalidOperationException($"{name}: {run.Missing} missing, {run.Failed} failed, {run.Duplicates} duplicates");
-        }
-
+        run.EnsureComplete(name);
         return new Measurement(name, run.Received, run.ElapsedSeconds, run.ThroughputPerSecond, run.EndToEndMs);
     }
 

@@ -1,6 +1,5 @@
-using System.IO.Compression;
-using System.Text.Json;
 using PromptQueue.Contracts;
+using PromptQueue.Datasets;
 using PromptQueue.Producer.Sample;
 
 namespace PromptQueue.Bench.Suite;
@@ -38,23 +37,17 @@ public sealed class W2Traffic
     {
         var duplicates = new List<(string A, string B)>();
         var nearMisses = new List<(string A, string B)>();
-        using (var reader = new StreamReader(new GZipStream(File.OpenRead(pairsPath), CompressionMode.Decompress)))
+        foreach (var pair in LabelledPairs.Read(pairsPath))
         {
-            while (reader.ReadLine() is { } line)
+            var (a, b) = (pair.A.Trim(), pair.B.Trim());
+            _labels[Key(a, b)] = pair.Duplicate;
+            if (pair.Duplicate)
             {
-                using var pair = JsonDocument.Parse(line);
-                var a = pair.RootElement.GetProperty("a").GetString()!.Trim();
-                var b = pair.RootElement.GetProperty("b").GetString()!.Trim();
-                var duplicate = pair.RootElement.GetProperty("duplicate").GetBoolean();
-                _labels[Key(a, b)] = duplicate;
-                if (duplicate)
-                {
-                    duplicates.Add((a, b));
-                }
-                else if (WordOverlap(a, b) >= 0.5)
-                {
-                    nearMisses.Add((a, b));
-                }
+                duplicates.Add((a, b));
+            }
+            else if (WordOverlap(a, b) >= 0.5)
+            {
+                nearMisses.Add((a, b));
             }
         }
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using PromptQueue.Contracts;
 using PromptQueue.IntegrationTests.Infrastructure;
+using PromptQueue.TestSupport;
 using PromptQueue.Worker.Caching;
 using PromptQueue.Worker.Coalescing;
 using PromptQueue.Worker.Diagnostics;
@@ -31,7 +32,7 @@ public sealed class CacheLifetimeTests : IAsyncLifetime
         var options = Options.Create(new CacheOptions { Redis = _redis.Configuration, Ttl = Ttl, MaxLifetime = MaxLifetime });
         _connection = new RedisConnection(options, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, NullLogger<RedisConnection>.Instance);
         _local = new LocalAnswerCache(options, _time);
-        _cache = new ResponseCache(options, _local, _connection, new SemanticMatcher(new Monitor<MatchOptions>(new MatchOptions())),
+        _cache = new ResponseCache(options, _local, _connection, new SemanticMatcher(new StaticOptionsMonitor<MatchOptions>(new MatchOptions())),
             new WorkerMetrics(_services.GetRequiredService<IMeterFactory>()), _time, NullLogger<ResponseCache>.Instance);
         for (var i = 0; i < 100 && _connection.Database is null; i++)
         {
@@ -106,14 +107,5 @@ public sealed class CacheLifetimeTests : IAsyncLifetime
         Assert.Null(await _cache.GetAsync(key));
         _local.Remove(key);
         Assert.Null(await _cache.GetAsync(key));
-    }
-
-    private sealed class Monitor<T>(T value) : IOptionsMonitor<T>
-    {
-        public T CurrentValue => value;
-
-        public T Get(string? name) => value;
-
-        public IDisposable? OnChange(Action<T, string?> listener) => null;
     }
 }

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Options;
 
-namespace PromptQueue.Worker.Tests;
+namespace PromptQueue.TestSupport;
 
 /// <summary>Options that never change, for components that read IOptionsMonitor.</summary>
-internal sealed class StaticOptionsMonitor<T>(T value) : IOptionsMonitor<T>
+public sealed class StaticOptionsMonitor<T>(T value) : IOptionsMonitor<T>
 {
     public T CurrentValue => value;
 
