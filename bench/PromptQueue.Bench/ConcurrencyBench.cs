@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -66,7 +67,7 @@ public static class ConcurrencyBench
     private static async Task<List<(double Seconds, long Bytes)>> SampleRssAsync(int pid, CancellationToken cancellationToken)
     {
         var samples = new List<(double, long)>();
-        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var clock = Stopwatch.StartNew();
         while (!cancellationToken.IsCancellationRequested)
         {
             samples.Add((clock.Elapsed.TotalSeconds, Rss(pid)));

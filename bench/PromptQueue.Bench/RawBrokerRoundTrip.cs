@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 
@@ -70,7 +71,7 @@ public static class RawBrokerRoundTrip
                 await Task.Delay(wait);
             }
 
-            var id = i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var id = i.ToString(CultureInfo.InvariantCulture);
             started[id] = Stopwatch.GetTimestamp();
             var properties = new BasicProperties { CorrelationId = id, DeliveryMode = DeliveryModes.Persistent, Priority = mixedPriorities ? (byte)(i % 10) : (byte)0 };
             pending.Add(producer.BasicPublishAsync("", requestQueue, false, properties, request).AsTask());

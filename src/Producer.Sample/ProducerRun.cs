@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using PromptQueue.Contracts;
 using RabbitMQ.Client;
@@ -81,7 +81,7 @@ public sealed class ProducerRun(ProducerSettings settings, TimeProvider time)
             }
 
             var request = requests[i] with { CreatedAt = time.GetUtcNow() };
-            var className = request.Metadata?.GetValueOrDefault("class") ?? request.Priority.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var className = request.Metadata?.GetValueOrDefault("class") ?? request.Priority.ToString(CultureInfo.InvariantCulture);
             _sent[request.RequestId] = new Sent(request.CreatedAt!.Value, className);
             var properties = new BasicProperties
             {

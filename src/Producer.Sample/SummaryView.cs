@@ -1,3 +1,4 @@
+using System.Globalization;
 using Spectre.Console;
 
 namespace PromptQueue.Producer.Sample;
@@ -39,7 +40,7 @@ public static class SummaryView
     private static void AddLatency(Table table, string name, Percentiles p) =>
         table.AddRow(name, Ms(p.P50), Ms(p.P95), Ms(p.P99), Ms(p.Max));
 
-    private static string Ms(double value) => value.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);
+    private static string Ms(double value) => value.ToString("0.0", CultureInfo.InvariantCulture);
 
-    private static string Num(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    private static string Num(int value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,5 +1,6 @@
-using System.Collections.Concurrent;
 using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -148,7 +149,7 @@ public sealed class ChatCompletionSimulator(IOptions<SimulatorOptions> options, 
     {
         if (status == StatusCodes.Status429TooManyRequests)
         {
-            http.Response.Headers.RetryAfter = _options.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            http.Response.Headers.RetryAfter = _options.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
             return ErrorAsync(http, status, "rate_limit_exceeded", "Rate limit reached (simulated).");
         }
 

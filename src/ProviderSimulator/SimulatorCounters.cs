@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 
 namespace PromptQueue.ProviderSimulator;
 
@@ -15,7 +16,7 @@ public sealed class SimulatorCounters
     private long _sequence;
 
     /// <summary>How many recent requests /sim/requests keeps.</summary>
-    private readonly System.Collections.Concurrent.ConcurrentQueue<AnsweredCall> _answered = new();
+    private readonly ConcurrentQueue<AnsweredCall> _answered = new();
 
     public const int RecentLimit = 10_000;
 
@@ -70,7 +71,7 @@ public sealed class SimulatorCounters
         Interlocked.Read(ref _connectionsAccepted),
         Interlocked.Read(ref _connectionsOpen),
         Interlocked.Read(ref _maxInFlight),
-        _byStatus.ToDictionary(kv => kv.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), kv => kv.Value));
+        _byStatus.ToDictionary(kv => kv.Key.ToString(CultureInfo.InvariantCulture), kv => kv.Value));
 
     public void Reset()
     {

@@ -1,4 +1,4 @@
-using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Options;
 
 namespace PromptQueue.ProviderSimulator;
 
@@ -35,7 +35,7 @@ public static class SimulatorExtensions
     public static WebApplication MapSimulatorEndpoints(this WebApplication app)
     {
         app.MapPost("/v1/chat/completions", (HttpContext http, ChatCompletionSimulator simulator) => simulator.HandleAsync(http));
-        app.MapGet("/v1/models", (Microsoft.Extensions.Options.IOptions<SimulatorOptions> options) => Results.Json(new
+        app.MapGet("/v1/models", (IOptions<SimulatorOptions> options) => Results.Json(new
         {
             @object = "list",
             data = options.Value.Models.Select(m => new { id = m, @object = "model", owned_by = "promptqueue-simulator" }),

@@ -1,11 +1,11 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using PromptQueue.Contracts;
 using PromptQueue.TestSupport;
 using RabbitMQ.Client;
-using RabbitMQ.Client.Events;
+using RabbitMQ.Client.Exceptions;
 using Spectre.Console;
 
 namespace PromptQueue.Reliability;
@@ -69,7 +69,7 @@ public sealed partial class ChaosRun(ChaosSettings settings)
         {
             // When each paid call ran, on this run's clock, to line up with the fault timeline.
             var calls = string.Join("; ", twice.Select(c => $"{Since(c.ReceivedAt):0.0}-{Since(c.AnsweredAt):0.0} s"));
-            Note($"answer paid twice: request {System.Text.RegularExpressions.Regex.Match(twice.Key, @"number (\d+):").Groups[1].Value} (calls {calls})");
+            Note($"answer paid twice: request {Regex.Match(twice.Key, @"number (\d+):").Groups[1].Value} (calls {calls})");
         }
         await ExplainExtraCallsAsync(simulator, results);
         await using (var cleanup = await connection.CreateChannelAsync())
@@ -124,7 +124,7 @@ public sealed partial class ChaosRun(ChaosSettings settings)
     {
         var seen = await simulator.GetFromJsonAsync<List<JsonElement>>("sim/requests") ?? [];
         var calls = seen.Select(r => r.GetProperty("lastUserText").GetString() ?? "")
-            .Select(text => System.Text.RegularExpressions.Regex.Match(text, @"number (\d+):"))
+            .Select(text => Regex.Match(text, @"number (\d+):"))
             .Where(m => m.Success).GroupBy(m => $"{_tenant}-{m.Groups[1].Value}").ToDictionary(g => g.Key, g => g.Count());
         var shown = 0;
         foreach (var (id, count) in calls)
@@ -200,7 +200,7 @@ public sealed partial class ChaosRun(ChaosSettings settings)
             {
                 await channel.QueuePurgeAsync(queue);
             }
-            catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
+            catch (OperationInterruptedException)
             {
                 // not declared yet: nothing to purge
             }

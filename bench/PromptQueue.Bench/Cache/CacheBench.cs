@@ -1,4 +1,6 @@
 using System.Diagnostics.Metrics;
+using System.Globalization;
+using System.Numerics.Tensors;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -59,8 +61,8 @@ public static class CacheBench
             vector[d] = (float)(source[d] + (sigma * gaussian));
         }
 
-        var norm = System.Numerics.Tensors.TensorPrimitives.Norm(vector);
-        System.Numerics.Tensors.TensorPrimitives.Divide(vector, norm, vector);
+        var norm = TensorPrimitives.Norm(vector);
+        TensorPrimitives.Divide(vector, norm, vector);
         return vector;
     }
 
@@ -81,7 +83,7 @@ public static class CacheBench
 
     internal static string Pct(int part, int whole) => whole == 0 ? "-" : $"{100.0 * part / whole:0.0}%";
 
-    internal static string F(double value) => value.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
+    internal static string F(double value) => value.ToString("0.00", CultureInfo.InvariantCulture);
 
     internal static string Mb(long bytes) => $"{bytes / 1048576.0:0.0} MB";
 }

@@ -2,7 +2,6 @@ using PromptQueue.Contracts;
 using PromptQueue.Datasets;
 using PromptQueue.Producer.Sample;
 using Spectre.Console;
-using static PromptQueue.Bench.Cache.CacheBench;
 
 namespace PromptQueue.Bench.Cache;
 

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using PromptQueue.Contracts;
 using PromptQueue.Worker.Caching;
@@ -22,7 +24,7 @@ internal static class CacheMemoryBench
         var index = new ScopeIndex(Entries);
         for (var i = 0; i < Entries; i++)
         {
-            index.Upsert(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(BitConverter.GetBytes(i))), Noisy(real[i % real.Count], random, 0.01), texts[i % texts.Count] + $" #{i}");
+            index.Upsert(Convert.ToHexStringLower(SHA256.HashData(BitConverter.GetBytes(i))), Noisy(real[i % real.Count], random, 0.01), texts[i % texts.Count] + $" #{i}");
         }
 
         var indexBytes = GC.GetTotalMemory(forceFullCollection: true) - before;
@@ -46,9 +48,9 @@ internal static class CacheMemoryBench
         var writes = new List<Task>(1000);
         for (var i = 0; i < Entries; i++)
         {
-            var key = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(BitConverter.GetBytes(i)));
+            var key = Convert.ToHexStringLower(SHA256.HashData(BitConverter.GetBytes(i)));
             var now = DateTimeOffset.UtcNow;
-            writes.Add(cache.StoreAsync(new RequestReuse(ReuseKind.Semantic, CacheBench.Scope, key, "tenant:bench", texts[i % texts.Count]), new Embedding(real[i % real.Count], 0),
+            writes.Add(cache.StoreAsync(new RequestReuse(ReuseKind.Semantic, Scope, key, "tenant:bench", texts[i % texts.Count]), new Embedding(real[i % real.Count], 0),
                 new CachedAnswer { RequestId = $"bench-{i}", Content = answer, Usage = new TokenUsage { PromptTokens = 20, CompletionTokens = 100, TotalTokens = 120 }, Provider = "sim", StoredAt = now, NotAfter = now.AddDays(1) }));
             if (writes.Count == 1000)
             {
@@ -83,5 +85,5 @@ internal static class CacheMemoryBench
         await db.KeyDeleteAsync([.. batch]);
     }
 
-    private static long UsedMemory(IDatabase db) => long.Parse(((string)db.Execute("MEMORY", "STATS").ToDictionary()["total.allocated"]!)!, System.Globalization.CultureInfo.InvariantCulture);
+    private static long UsedMemory(IDatabase db) => long.Parse(((string)db.Execute("MEMORY", "STATS").ToDictionary()["total.allocated"]!)!, CultureInfo.InvariantCulture);
 }

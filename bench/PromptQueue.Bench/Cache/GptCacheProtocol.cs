@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Options;
 using PromptQueue.Contracts;
 using PromptQueue.Datasets;
@@ -47,7 +48,7 @@ internal static class GptCacheProtocol
                     continue;
                 }
 
-                var matched = int.Parse(hit.Answer.RequestId[1..], System.Globalization.CultureInfo.InvariantCulture);
+                var matched = int.Parse(hit.Answer.RequestId[1..], CultureInfo.InvariantCulture);
                 nonDuplicatesHit += pairs[i].Duplicate ? 0 : 1;
                 if (pairs[i].Duplicate && matched == i)
                 {
@@ -93,5 +94,5 @@ internal static class GptCacheProtocol
         return correctAtDefault;
     }
 
-    private static RequestReuse Reuse(string key, string text) => new(ReuseKind.Semantic, CacheBench.Scope, key, "tenant:bench", text);
+    private static RequestReuse Reuse(string key, string text) => new(ReuseKind.Semantic, Scope, key, "tenant:bench", text);
 }

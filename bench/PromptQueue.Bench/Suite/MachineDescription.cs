@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
 using StackExchange.Redis;
 
@@ -33,7 +34,7 @@ public static class MachineDescription
             var management = new Uri(Environment.GetEnvironmentVariable("PROMPTQUEUE_RABBITMQ_MANAGEMENT") ?? "http://guest:guest@127.0.0.1:15672/");
             using var http = new HttpClient { BaseAddress = management, Timeout = TimeSpan.FromSeconds(5) };
             var credentials = Uri.UnescapeDataString(management.UserInfo);
-            http.DefaultRequestHeaders.Authorization = new("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(credentials.Length > 0 ? credentials : "guest:guest")));
+            http.DefaultRequestHeaders.Authorization = new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(credentials.Length > 0 ? credentials : "guest:guest")));
             var overview = http.GetFromJsonAsync<JsonElement>("api/overview").GetAwaiter().GetResult();
             return overview.GetProperty("rabbitmq_version").GetString() + ", Erlang " + overview.GetProperty("erlang_version").GetString();
         }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using PromptQueue.Contracts;
 using PromptQueue.Producer.Sample;
 using Spectre.Console;
@@ -141,7 +142,7 @@ public sealed class SuiteRunner(SuiteServices services, string pairsPath, SuiteS
     }
 
     private static byte[] SampleRequestBytes() =>
-        System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(BypassRequests("bench", 1)[0], WireJson.Options);
+        JsonSerializer.SerializeToUtf8Bytes(BypassRequests("bench", 1)[0], WireJson.Options);
 
     private static void Report(RateTrial trial) =>
         AnsiConsole.MarkupLine($"    {trial.Rate,6:0.0}/s × {trial.Requests,5}: p99 {trial.EndToEndMs.P99,7:0} ms, {trial.Answered - trial.Failed} ok / {trial.Failed} failed, " +

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using PromptQueue.Contracts;
 using PromptQueue.Datasets;
 using PromptQueue.Producer.Sample;
@@ -52,8 +53,8 @@ public sealed class W2Traffic
         }
 
         var random = new Random(seed);
-        random.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(duplicates));
-        random.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(nearMisses));
+        random.Shuffle(CollectionsMarshal.AsSpan(duplicates));
+        random.Shuffle(CollectionsMarshal.AsSpan(nearMisses));
         Items = Build(random, duplicates, nearMisses, length);
     }
 

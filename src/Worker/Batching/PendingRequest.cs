@@ -1,4 +1,7 @@
+using System.Diagnostics;
 using PromptQueue.Contracts;
+using PromptQueue.Worker.Coalescing;
+using PromptQueue.Worker.Embeddings;
 
 namespace PromptQueue.Worker.Batching;
 
@@ -26,13 +29,13 @@ public sealed class PendingRequest(CompletionRequest request, string lane, int p
     public bool Redelivered { get; init; }
 
     /// <summary>How this request may share an answer, once classified.</summary>
-    public Coalescing.RequestReuse? Reuse { get; set; }
+    public RequestReuse? Reuse { get; set; }
 
     /// <summary>Embedding of the last user turn, when a semantic step needed it.</summary>
-    public Embeddings.Embedding? Embedding { get; set; }
+    public Embedding? Embedding { get; set; }
 
     /// <summary>The consume span's context (the producer's trace continued by MassTransit), for the process span.</summary>
-    public System.Diagnostics.ActivityContext TraceContext { get; init; }
+    public ActivityContext TraceContext { get; init; }
 
     /// <summary>When the micro-batch holding this request was closed.</summary>
     public DateTimeOffset? BatchedAt { get; set; }

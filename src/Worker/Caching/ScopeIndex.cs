@@ -1,6 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
-using System.Runtime.InteropServices;
+using PromptQueue.Worker.Embeddings;
 
 namespace PromptQueue.Worker.Caching;
 
@@ -14,7 +14,7 @@ namespace PromptQueue.Worker.Caching;
 /// </summary>
 public sealed class ScopeIndex(int maxEntries)
 {
-    public const int Dimensions = Embeddings.MiniLmEmbedder.Dimensions;
+    public const int Dimensions = MiniLmEmbedder.Dimensions;
     private const int CodeWords = Dimensions / 64;
 
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);

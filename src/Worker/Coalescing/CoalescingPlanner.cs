@@ -1,12 +1,8 @@
-using System.Diagnostics;
-using Microsoft.Extensions.Options;
 using PromptQueue.Contracts;
 using PromptQueue.Worker.Batching;
 using PromptQueue.Worker.Diagnostics;
 using PromptQueue.Worker.Embeddings;
 using PromptQueue.Worker.Matching;
-using PromptQueue.Worker.Messaging;
-using PromptQueue.Worker.Tenancy;
 
 namespace PromptQueue.Worker.Coalescing;
 

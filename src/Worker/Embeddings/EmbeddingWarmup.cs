@@ -1,4 +1,6 @@
+using System.Runtime;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using PromptQueue.Worker.Tokens;
 
 namespace PromptQueue.Worker.Embeddings;
 
@@ -7,7 +9,7 @@ namespace PromptQueue.Worker.Embeddings;
 /// Runtime's session start; the worker reports ready only after that. The prompt tokenizers (tiktoken vocabularies,
 /// ~27 MB once loaded) load here too, so their loading garbage goes with the collection below.
 /// </summary>
-public sealed class EmbeddingWarmup(ITextEmbedder embedder, Tokens.TokenCounter tokens) : IHostedService, IHealthCheck
+public sealed class EmbeddingWarmup(ITextEmbedder embedder, TokenCounter tokens) : IHostedService, IHealthCheck
 {
     private volatile bool _warm;
 
@@ -18,7 +20,7 @@ public sealed class EmbeddingWarmup(ITextEmbedder embedder, Tokens.TokenCounter 
         // Loading the model leaves its bytes (~90 MB, large-object heap) as garbage, and the tokenizers their parsing's;
         // collect and give the memory
         // back to the OS once, before the worker takes messages, instead of carrying it for the process's life.
-        System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+        GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         _warm = true;
         return Task.CompletedTask;

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using PromptQueue.Worker.Coalescing;
 using PromptQueue.Worker.Matching;
 

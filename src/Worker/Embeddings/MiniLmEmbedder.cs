@@ -1,7 +1,9 @@
+using System.Collections.Concurrent;
 using System.Numerics.Tensors;
+using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Options;
-using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.Tokenizers;
 
 namespace PromptQueue.Worker.Embeddings;
@@ -28,7 +30,7 @@ public sealed class MiniLmEmbedder : ITextEmbedder, IDisposable
     private readonly int _maxBatch;
 
     // One thread per concurrent run: runs never outnumber the cores they were sized for, and always run on the same threads.
-    private readonly System.Collections.Concurrent.BlockingCollection<Action> _work = [];
+    private readonly BlockingCollection<Action> _work = [];
     private readonly Thread[] _runners;
     private readonly int _runs;
     private int _disposed;
@@ -99,7 +101,7 @@ public sealed class MiniLmEmbedder : ITextEmbedder, IDisposable
         // glibc malloc arena of its own, and with a thread per batch the worker's peak resident memory differed by
         // up to 130 MB between identical runs (W4 in docs/benchmarks.md).
         using var done = new CountdownEvent(chunks.Length);
-        System.Runtime.ExceptionServices.ExceptionDispatchInfo? failure = null;
+        ExceptionDispatchInfo? failure = null;
         foreach (var chunk in chunks)
         {
             _work.Add(() =>
@@ -113,7 +115,7 @@ public sealed class MiniLmEmbedder : ITextEmbedder, IDisposable
                 }
                 catch (Exception ex)
                 {
-                    Interlocked.CompareExchange(ref failure, System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex), null);
+                    Interlocked.CompareExchange(ref failure, ExceptionDispatchInfo.Capture(ex), null);
                 }
                 finally
                 {

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Reflection;
 using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
@@ -59,7 +60,7 @@ internal static class ModelResource
         Span<byte> length = stackalloc byte[4];
         file.Position = start;
         file.ReadExactly(length);
-        var bytes = new byte[System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(length)];
+        var bytes = new byte[BinaryPrimitives.ReadInt32LittleEndian(length)];
         file.ReadExactly(bytes);
         return bytes;
     }

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using PromptQueue.Contracts;
-using PromptQueue.Worker.Caching;
 using PromptQueue.Worker.Redis;
 using StackExchange.Redis;
 

@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using PromptQueue.Contracts;
+using PromptQueue.Worker.Diagnostics;
+using PromptQueue.Worker.Tenancy;
 
 namespace PromptQueue.Worker.Messaging;
 
@@ -12,8 +14,8 @@ namespace PromptQueue.Worker.Messaging;
 public sealed partial class LaneSwitchboard(
     IReceiveEndpointConnector connector,
     IOptions<MessagingOptions> options,
-    Tenancy.LaneFairShare fairShare,
-    Diagnostics.WorkerMetrics metrics,
+    LaneFairShare fairShare,
+    WorkerMetrics metrics,
     ILogger<LaneSwitchboard> logger) : IHostedService
 {
     private readonly ConcurrentDictionary<string, HostReceiveEndpointHandle[]> _running = new(StringComparer.Ordinal);

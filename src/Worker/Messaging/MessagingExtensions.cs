@@ -1,8 +1,10 @@
+using System.Security.Authentication;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using PromptQueue.Worker.Batching;
 using PromptQueue.Worker.Publishing;
+using PromptQueue.Worker.Security;
 
 namespace PromptQueue.Worker.Messaging;
 
@@ -46,10 +48,10 @@ public static class MessagingExtensions
                         host.UseSsl(ssl =>
                         {
                             ssl.ServerName = uri.Host;
-                            ssl.Protocol = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13;
+                            ssl.Protocol = SslProtocols.Tls12 | SslProtocols.Tls13;
                             if (options.TlsCaCertificateFile is { } ca)
                             {
-                                ssl.CertificateValidationCallback = Security.CertificateTrust.TrustingCa(ca);
+                                ssl.CertificateValidationCallback = CertificateTrust.TrustingCa(ca);
                             }
                         });
                     }

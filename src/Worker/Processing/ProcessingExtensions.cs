@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using PromptQueue.Worker.Batching;
 using PromptQueue.Worker.Tenancy;
+using PromptQueue.Worker.Tokens;
 using PromptQueue.Worker.Validation;
 
 namespace PromptQueue.Worker.Processing;
@@ -18,7 +19,7 @@ public static class ProcessingExtensions
         builder.Services.AddSingleton<TenantQuotas>();
         builder.Services.AddSingleton<LaneFairShare>();
         builder.Services.AddSingleton<CompletionRequestValidator>();
-        builder.Services.TryAddSingleton<Tokens.TokenCounter>();
+        builder.Services.TryAddSingleton<TokenCounter>();
         builder.Services.AddSingleton<ShutdownSignal>();
         builder.Services.AddSingleton<ResultEventFactory>();
         builder.Services.AddSingleton<RequestCompleter>();

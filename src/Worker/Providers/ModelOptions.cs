@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using PromptQueue.Worker.Tokens;
 
 namespace PromptQueue.Worker.Providers;
 
@@ -21,7 +22,7 @@ public sealed class ModelOptions
     public int ContextWindow { get; set; } = 128_000;
 
     /// <summary>tiktoken encoding that counts this model's tokens: o200k_base (GPT-4o family) or cl100k_base (GPT-4, GPT-3.5, most others as an estimate).</summary>
-    public string Tokenizer { get; set; } = Tokens.TokenCounter.DefaultEncoding;
+    public string Tokenizer { get; set; } = TokenCounter.DefaultEncoding;
 
     /// <summary>
     /// How requests pick among several endpoints. PrefixAffinity (default): requests sharing a prompt prefix

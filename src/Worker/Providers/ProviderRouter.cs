@@ -1,5 +1,9 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
 using Microsoft.Extensions.Options;
 using PromptQueue.Contracts;
+using PromptQueue.Worker.Coalescing;
 using PromptQueue.Worker.Providers.Limits;
 using PromptQueue.Worker.Providers.OpenAi;
 using PromptQueue.Worker.Tokens;
@@ -71,7 +75,7 @@ public sealed partial class ProviderRouter(
     /// </summary>
     public static IEnumerable<string> EndpointOrder(ModelOptions model, CompletionRequest request)
     {
-        if (model.Routing != EndpointRouting.PrefixAffinity || model.Endpoints.Count < 2 || Coalescing.RequestFingerprint.Prefix(request) is not { } prefix)
+        if (model.Routing != EndpointRouting.PrefixAffinity || model.Endpoints.Count < 2 || RequestFingerprint.Prefix(request) is not { } prefix)
         {
             return model.Endpoints;
         }
@@ -80,7 +84,7 @@ public sealed partial class ProviderRouter(
     }
 
     private static ulong RendezvousWeight(string prefix, string endpoint) =>
-        System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(prefix + "\n" + endpoint)));
+        BinaryPrimitives.ReadUInt64LittleEndian(SHA256.HashData(Encoding.UTF8.GetBytes(prefix + "\n" + endpoint)));
 
     [LoggerMessage(EventId = 1300, Level = LogLevel.Warning, Message = "Endpoint {Endpoint} failed for model {Model} with {Failure} after {Attempts} attempts")]
     private static partial void LogEndpointFailed(ILogger logger, string endpoint, string model, FailureCode? failure, int attempts);

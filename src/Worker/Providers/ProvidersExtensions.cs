@@ -1,7 +1,10 @@
-using Microsoft.Extensions.Http.Resilience;
+using System.Net;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
+using PromptQueue.Worker.Diagnostics;
+using PromptQueue.Worker.Tokens;
 
 namespace PromptQueue.Worker.Providers;
 
@@ -21,8 +24,8 @@ public static class ProvidersExtensions
         // What the limiters need, so the provider clients also work in a host of their own (tools, interop tests).
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddMetrics();
-        builder.Services.TryAddSingleton<Diagnostics.WorkerMetrics>();
-        builder.Services.TryAddSingleton<Tokens.TokenCounter>();
+        builder.Services.TryAddSingleton<WorkerMetrics>();
+        builder.Services.TryAddSingleton<TokenCounter>();
         builder.Services.AddSingleton<Limits.EndpointLimiters>();
         builder.Services.AddSingleton<ProviderRouter>();
 
@@ -45,7 +48,7 @@ public static class ProvidersExtensions
                         PooledConnectionIdleTimeout = options.PooledConnectionIdleTimeout,
                         MaxConnectionsPerServer = options.MaxConnectionsPerServer,
                         ConnectTimeout = TimeSpan.FromSeconds(10),
-                        AutomaticDecompression = System.Net.DecompressionMethods.All,
+                        AutomaticDecompression = DecompressionMethods.All,
                         EnableMultipleHttp2Connections = true,
                     };
                 })

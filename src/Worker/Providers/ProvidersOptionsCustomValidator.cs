@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using PromptQueue.Worker.Tokens;
 
 namespace PromptQueue.Worker.Providers;
 
@@ -33,9 +34,9 @@ internal sealed class ProvidersOptionsCustomValidator : IValidateOptions<Provide
                 builder.AddError($"Providers:Models:{modelName} routes to endpoint '{endpoint}', which is not configured under Providers:Endpoints.");
             }
 
-            if (!Tokens.TokenCounter.SupportedEncodings.Contains(model.Tokenizer))
+            if (!TokenCounter.SupportedEncodings.Contains(model.Tokenizer))
             {
-                builder.AddError($"Providers:Models:{modelName}:Tokenizer '{model.Tokenizer}' is not one of {string.Join(", ", Tokens.TokenCounter.SupportedEncodings)}.");
+                builder.AddError($"Providers:Models:{modelName}:Tokenizer '{model.Tokenizer}' is not one of {string.Join(", ", TokenCounter.SupportedEncodings)}.");
             }
 
             if (model.MaxOutputTokens > model.ContextWindow)

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Retry;
 using PromptQueue.Worker.Messaging;
+using PromptQueue.Worker.Security;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 
@@ -118,7 +119,7 @@ public sealed partial class ConfirmedChannelPool(
         if (factory.Ssl.Enabled && messaging.Value.TlsCaCertificateFile is { } ca)
         {
             // The amqps:// URI turned TLS on with the host as server name; widen trust to the configured CA only.
-            factory.Ssl.CertificateValidationCallback = Security.CertificateTrust.TrustingCa(ca);
+            factory.Ssl.CertificateValidationCallback = CertificateTrust.TrustingCa(ca);
         }
 
         return factory.CreateConnectionAsync(cancellationToken);

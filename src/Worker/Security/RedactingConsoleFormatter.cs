@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
@@ -26,7 +27,7 @@ public sealed class RedactingConsoleFormatter(SecretRedactor redactor, IOptionsM
         if (current.TimestampFormat is { } format)
         {
             var now = current.UseUtcTimestamp ? DateTimeOffset.UtcNow : DateTimeOffset.Now;
-            textWriter.Write(now.ToString(format, System.Globalization.CultureInfo.InvariantCulture));
+            textWriter.Write(now.ToString(format, CultureInfo.InvariantCulture));
         }
 
         textWriter.Write(Level(logEntry.LogLevel));

@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using Microsoft.Extensions.Options;
 using PromptQueue.Worker.Batching;
-using PromptQueue.Worker.Caching;
+using PromptQueue.Worker.Providers;
 using PromptQueue.Worker.Redis;
 using StackExchange.Redis;
 
@@ -18,7 +19,7 @@ public sealed partial class TenantQuotas(
     TenantPolicy tenants,
     RedisConnection redis,
     TimeProvider time,
-    IOptionsMonitor<Providers.ProvidersOptions> providers,
+    IOptionsMonitor<ProvidersOptions> providers,
     ILogger<TenantQuotas> logger)
 {
     private static readonly TimeSpan WindowLifetime = TimeSpan.FromMinutes(2);
@@ -87,7 +88,7 @@ public sealed partial class TenantQuotas(
             return;
         }
 
-        var current = ":" + minute.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var current = ":" + minute.ToString(CultureInfo.InvariantCulture);
         foreach (var key in _local.Keys.Where(k => !k.EndsWith(current, StringComparison.Ordinal)))
         {
             _local.TryRemove(key, out _);

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -19,7 +20,7 @@ public sealed class CacheLifetimeTests : IAsyncLifetime
 {
     private static readonly TimeSpan Ttl = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan MaxLifetime = TimeSpan.FromMinutes(25);
-    private readonly FakeTimeProvider _time = new(DateTimeOffset.Parse("2026-11-30T08:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.Parse("2026-11-30T08:00:00Z", CultureInfo.InvariantCulture));
     private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
     private RedisServer _redis = null!;
     private RedisConnection _connection = null!;
@@ -30,7 +31,7 @@ public sealed class CacheLifetimeTests : IAsyncLifetime
     {
         _redis = await RedisServer.StartAsync();
         var options = Options.Create(new CacheOptions { Redis = _redis.Configuration, Ttl = Ttl, MaxLifetime = MaxLifetime });
-        _connection = new RedisConnection(options, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, NullLogger<RedisConnection>.Instance);
+        _connection = new RedisConnection(options, NullLoggerFactory.Instance, NullLogger<RedisConnection>.Instance);
         _local = new LocalAnswerCache(options, _time);
         _cache = new ResponseCache(options, _local, _connection, new SemanticMatcher(new StaticOptionsMonitor<MatchOptions>(new MatchOptions())),
             new WorkerMetrics(_services.GetRequiredService<IMeterFactory>()), _time, NullLogger<ResponseCache>.Instance);

@@ -1,4 +1,4 @@
-using PromptQueue.Contracts;
+using System.Globalization;
 using PromptQueue.IntegrationTests.Infrastructure;
 
 namespace PromptQueue.IntegrationTests.Coalescing;
@@ -10,7 +10,7 @@ public sealed class SemanticBatchingTests(BrokerFixture broker) : LaneTestBase(b
     private Dictionary<string, string?> OneWindow(int connections = 8)
     {
         var settings = WorkerHost.Lane(Lane, concurrency: 16, batchSize: 16, windowMs: 400);
-        settings["Providers:Endpoints:sim:MaxConnectionsPerServer"] = connections.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        settings["Providers:Endpoints:sim:MaxConnectionsPerServer"] = connections.ToString(CultureInfo.InvariantCulture);
         return settings;
     }
 

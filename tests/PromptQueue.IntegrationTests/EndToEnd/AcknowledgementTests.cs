@@ -1,7 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
 using PromptQueue.Contracts;
 using PromptQueue.IntegrationTests.Infrastructure;
 using PromptQueue.Worker.Messaging;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace PromptQueue.IntegrationTests.EndToEnd;
 

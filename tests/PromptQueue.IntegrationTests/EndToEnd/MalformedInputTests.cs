@@ -2,7 +2,6 @@ using System.Text;
 using System.Text.Json;
 using PromptQueue.Contracts;
 using PromptQueue.IntegrationTests.Infrastructure;
-using RabbitMQ.Client;
 
 namespace PromptQueue.IntegrationTests.EndToEnd;
 

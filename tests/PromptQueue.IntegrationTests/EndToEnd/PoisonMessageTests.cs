@@ -1,4 +1,3 @@
-using PromptQueue.Contracts;
 using PromptQueue.IntegrationTests.Infrastructure;
 
 namespace PromptQueue.IntegrationTests.EndToEnd;

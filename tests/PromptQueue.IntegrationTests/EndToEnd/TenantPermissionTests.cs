@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using PromptQueue.Contracts;
 using PromptQueue.IntegrationTests.Infrastructure;
 using RabbitMQ.Client;
@@ -13,7 +14,7 @@ public sealed class TenantPermissionTests(BrokerFixture broker) : LaneTestBase(b
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-        var t = System.Text.RegularExpressions.Regex.Escape(Tenant);
+        var t = Regex.Escape(Tenant);
         await Broker.ManagementPutAsync($"api/users/{Tenant}", new { password = _password, tags = "" });
         await Broker.ManagementPutAsync($"api/permissions/%2F/{Tenant}", new
         {

@@ -1,8 +1,10 @@
-using PromptQueue.Contracts;
+using System.ComponentModel;
 using System.Diagnostics;
 using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
+using System.Text;
+using PromptQueue.Contracts;
+using RabbitMQ.Client.Exceptions;
 using RabbitMQ.Client;
 using Testcontainers.RabbitMq;
 
@@ -104,7 +106,7 @@ public sealed class BrokerFixture : IAsyncLifetime
         {
             return (await channel.QueueDeclarePassiveAsync(queue)).MessageCount;
         }
-        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
+        catch (OperationInterruptedException)
         {
             return 0;
         }
@@ -130,7 +132,7 @@ public sealed class BrokerFixture : IAsyncLifetime
             using var docker = Process.Start(new ProcessStartInfo("docker", "info") { RedirectStandardOutput = true, RedirectStandardError = true });
             return docker is not null && docker.WaitForExit(10_000) && docker.ExitCode == 0;
         }
-        catch (System.ComponentModel.Win32Exception)
+        catch (Win32Exception)
         {
             return false;
         }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
@@ -38,7 +39,7 @@ public sealed class RedisServer : IAsyncDisposable
         var port = FreePort();
         var server = new RedisServer(port,
         [
-            "--port", "0", "--tls-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--port", "0", "--tls-port", port.ToString(CultureInfo.InvariantCulture),
             "--tls-cert-file", Path.Combine(tlsDirectory, "server.pem"), "--tls-key-file", Path.Combine(tlsDirectory, "server.key"),
             "--tls-ca-cert-file", Path.Combine(tlsDirectory, "ca.pem"), "--tls-auth-clients", "no",
         ]);
@@ -53,7 +54,7 @@ public sealed class RedisServer : IAsyncDisposable
             ?? throw new InvalidOperationException("redis-server is not installed: run scripts/lib/services.sh (pq_ensure_services) or apt-get install redis-server.");
         var start = new ProcessStartInfo(binary)
         {
-            ArgumentList = { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no" },
+            ArgumentList = { "--port", Port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no" },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };

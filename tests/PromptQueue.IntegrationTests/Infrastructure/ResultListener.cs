@@ -4,6 +4,7 @@ using System.Text.Json;
 using PromptQueue.Contracts;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
+using RabbitMQ.Client.Exceptions;
 
 namespace PromptQueue.IntegrationTests.Infrastructure;
 
@@ -56,7 +57,7 @@ public sealed class ResultListener : IAsyncDisposable
             await using var probe = await connection.CreateChannelAsync();
             await probe.ExchangeDeclarePassiveAsync(WireSchema.ResultsExchange);
         }
-        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == 404)
+        catch (OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == 404)
         {
             await using var declare = await connection.CreateChannelAsync();
             await declare.ExchangeDeclareAsync(WireSchema.ResultsExchange, ExchangeType.Topic, durable: true, autoDelete: false,

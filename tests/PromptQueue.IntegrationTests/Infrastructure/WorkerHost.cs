@@ -1,5 +1,8 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -19,8 +22,8 @@ public sealed class WorkerHost : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     /// <summary>Where the worker's HTTP endpoints (/metrics, /health, /admin) listen.</summary>
-    public Uri Address => new(_app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
-        .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First().TrimEnd('/') + "/");
+    public Uri Address => new(_app.Services.GetRequiredService<IServer>()
+        .Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/') + "/");
 
     public static async Task<WorkerHost> StartAsync(Uri broker, Uri providerApi, IDictionary<string, string?> settings)
     {
@@ -42,8 +45,8 @@ public sealed class WorkerHost : IAsyncDisposable
 
     public static Dictionary<string, string?> Lane(string lane, int concurrency = 16, int batchSize = 8, int windowMs = 10) => new()
     {
-        [$"Messaging:Lanes:{lane}:ConcurrencyLimit"] = concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        [$"Messaging:Lanes:{lane}:BatchMaxSize"] = batchSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        [$"Messaging:Lanes:{lane}:ConcurrencyLimit"] = concurrency.ToString(CultureInfo.InvariantCulture),
+        [$"Messaging:Lanes:{lane}:BatchMaxSize"] = batchSize.ToString(CultureInfo.InvariantCulture),
         [$"Messaging:Lanes:{lane}:BatchWindow"] = TimeSpan.FromMilliseconds(windowMs).ToString(),
     };
 

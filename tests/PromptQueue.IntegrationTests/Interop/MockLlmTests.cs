@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Configuration;
@@ -30,7 +31,7 @@ public sealed class MockLlmTests : IAsyncLifetime
         var port = FreePort();
         var start = new ProcessStartInfo("node", [main]) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = TestPaths.EmptyContentRoot() };
         start.Environment["HOST"] = "127.0.0.1";
-        start.Environment["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["PORT"] = port.ToString(CultureInfo.InvariantCulture);
         _server = Process.Start(start)!;
         _baseUrl = new Uri($"http://127.0.0.1:{port}/");
         using var http = new HttpClient();

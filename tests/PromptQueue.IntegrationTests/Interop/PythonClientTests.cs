@@ -1,5 +1,4 @@
 using System.Text.Json;
-using PromptQueue.Contracts;
 using PromptQueue.IntegrationTests.Infrastructure;
 
 namespace PromptQueue.IntegrationTests.Interop;

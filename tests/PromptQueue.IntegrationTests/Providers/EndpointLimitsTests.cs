@@ -1,8 +1,8 @@
 using System.Diagnostics;
-using Xunit.Abstractions;
 using Microsoft.Extensions.DependencyInjection;
 using PromptQueue.IntegrationTests.Infrastructure;
 using PromptQueue.Worker.Providers.Limits;
+using Xunit.Abstractions;
 
 namespace PromptQueue.IntegrationTests.Providers;
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 using PromptQueue.IntegrationTests.Infrastructure;
 
@@ -78,7 +79,7 @@ public sealed class SecretsInLogsTests(BrokerFixture broker) : LaneTestBase(brok
         }
         finally
         {
-            Process.Start("kill", ["-TERM", worker.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+            Process.Start("kill", ["-TERM", worker.Id.ToString(CultureInfo.InvariantCulture)])!.WaitForExit();
             using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
             await worker.WaitForExitAsync(limit.Token);
         }

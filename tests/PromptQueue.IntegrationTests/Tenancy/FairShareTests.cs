@@ -1,3 +1,4 @@
+using System.Globalization;
 using PromptQueue.Contracts;
 using PromptQueue.IntegrationTests.Infrastructure;
 using Xunit.Abstractions;
@@ -38,7 +39,7 @@ public sealed class FairShareTests(BrokerFixture broker, ITestOutputHelper outpu
         await using var trickleListener = await ResultListener.StartAsync(Broker.Connection, $"{trickle}.#");
         var settings = WorkerHost.Lane(Lane, concurrency: 16, batchSize: 8);
         settings["Providers:Endpoints:sim:MaxConnectionsPerServer"] = "4";
-        settings["Tenants:MaxLaneShare"] = maxLaneShare.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        settings["Tenants:MaxLaneShare"] = maxLaneShare.ToString(CultureInfo.InvariantCulture);
         await using var worker = await StartWorkerAsync(settings);
 
         // The trickle tenant was seen recently (it sends now and then), then the flood arrives, then the trickle.

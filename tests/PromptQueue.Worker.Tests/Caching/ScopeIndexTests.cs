@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using PromptQueue.Worker.Caching;
 
 namespace PromptQueue.Worker.Tests.Caching;
@@ -13,8 +14,8 @@ public sealed class ScopeIndexTests
             vector[d] = near is null ? (float)(random.NextDouble() - 0.5) : near[d] + (float)((random.NextDouble() - 0.5) * noise);
         }
 
-        var norm = System.Numerics.Tensors.TensorPrimitives.Norm(vector);
-        System.Numerics.Tensors.TensorPrimitives.Divide(vector, norm, vector);
+        var norm = TensorPrimitives.Norm(vector);
+        TensorPrimitives.Divide(vector, norm, vector);
         return vector;
     }
 
@@ -72,6 +73,6 @@ public sealed class ScopeIndexTests
         var (decoded, text) = ScopeIndexes.Decode(ScopeIndexes.Encode(vector, "Wie geht's? ünïcode"));
 
         Assert.Equal("Wie geht's? ünïcode", text);
-        Assert.InRange(System.Numerics.Tensors.TensorPrimitives.Dot(vector, decoded), 0.9999, 1.0001);
+        Assert.InRange(TensorPrimitives.Dot(vector, decoded), 0.9999, 1.0001);
     }
 }

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using PromptQueue.Worker.Caching;
 using PromptQueue.Worker.Diagnostics;
 using PromptQueue.Worker.Matching;
@@ -14,7 +13,7 @@ internal sealed class TestCache : IAsyncDisposable
     {
         Options = options;
         var wrapped = Microsoft.Extensions.Options.Options.Create(options);
-        Redis = new RedisConnection(wrapped, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, NullLogger<RedisConnection>.Instance);
+        Redis = new RedisConnection(wrapped, NullLoggerFactory.Instance, NullLogger<RedisConnection>.Instance);
         Local = new LocalAnswerCache(wrapped, time);
         Cache = new ResponseCache(wrapped, Local, Redis, new SemanticMatcher(new StaticOptionsMonitor<MatchOptions>(new MatchOptions())), metrics, time, NullLogger<ResponseCache>.Instance);
         Flights = new SingleFlight(wrapped, Cache, Redis, metrics, time);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using PromptQueue.Contracts;
 
@@ -6,7 +7,7 @@ namespace PromptQueue.Worker.Tests.Contracts;
 /// <summary>Contract records with every field the worker can fill, so a schema check sees each one written.</summary>
 internal static class WireSamples
 {
-    private static readonly DateTimeOffset Created = DateTimeOffset.Parse("2026-11-29T22:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+    private static readonly DateTimeOffset Created = DateTimeOffset.Parse("2026-11-29T22:00:00Z", CultureInfo.InvariantCulture);
 
     public static CompletionRequest FullRequest() => new()
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using System.Text;
 using PromptQueue.Worker.Diagnostics;
 
 namespace PromptQueue.Worker.Tests.Diagnostics;
@@ -16,7 +17,7 @@ public class WorkerMetricsTests
         metrics.BatchClosed("metrics-test-lane", 3);
         using var stream = new MemoryStream();
         await Prometheus.Metrics.DefaultRegistry.CollectAndExportAsTextAsync(stream);
-        var exported = System.Text.Encoding.UTF8.GetString(stream.ToArray());
+        var exported = Encoding.UTF8.GetString(stream.ToArray());
 
         Assert.Contains("promptqueue_worker_results{detail=\"RateLimited\",lane=\"metrics-test-lane\",outcome=\"failed\"} 1", exported, StringComparison.Ordinal);
         Assert.Contains("promptqueue_worker_batch_size_count{lane=\"metrics-test-lane\"} 1", exported, StringComparison.Ordinal);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Time.Testing;
 using PromptQueue.Contracts;
 using PromptQueue.Worker.Batching;
@@ -9,7 +10,7 @@ namespace PromptQueue.Worker.Tests.Processing;
 /// <summary>One request through its checks and its group's provider call, with a fake clock and a stub provider.</summary>
 public sealed class GroupExecutorTests : IAsyncDisposable
 {
-    private readonly FakeTimeProvider _time = new(DateTimeOffset.Parse("2026-11-29T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.Parse("2026-11-29T12:00:00Z", CultureInfo.InvariantCulture));
     private readonly RecordingPublisher _publisher = new();
     private readonly StubProvider _provider = new();
     private readonly ServiceProvider _services;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Time.Testing;
 using PromptQueue.Contracts;
@@ -17,7 +18,7 @@ namespace PromptQueue.Worker.Tests.Processing;
 /// </summary>
 public sealed class ResultEventSchemaTests : IAsyncDisposable
 {
-    private readonly FakeTimeProvider _time = new(DateTimeOffset.Parse("2026-11-29T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.Parse("2026-11-29T12:00:00Z", CultureInfo.InvariantCulture));
     private readonly RecordingPublisher _publisher = new();
     private readonly StubProvider _provider = new();
     private readonly ServiceProvider _services;

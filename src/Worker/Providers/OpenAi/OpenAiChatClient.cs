@@ -1,11 +1,13 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
 using PromptQueue.Contracts;
+using PromptQueue.Worker.Security;
 
 namespace PromptQueue.Worker.Providers.OpenAi;
 
@@ -29,7 +31,7 @@ public sealed class OpenAiChatClient(HttpClient http, string endpointName, strin
         var started = Stopwatch.GetTimestamp();
         using var request = new HttpRequestMessage(HttpMethod.Post, "chat/completions")
         {
-            Content = new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json"),
+            Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),
         };
         request.Options.Set(AttemptCounter.Key, counter);
         if (clientRequestId is not null)
@@ -173,10 +175,10 @@ public sealed class OpenAiChatClient(HttpClient http, string endpointName, strin
                 var text = message.GetString() ?? "";
                 if (apiKey is { Length: >= 4 })
                 {
-                    text = text.Replace(apiKey, Security.SecretRedactor.Mask, StringComparison.Ordinal);
+                    text = text.Replace(apiKey, SecretRedactor.Mask, StringComparison.Ordinal);
                 }
 
-                text = Security.SecretRedactor.RedactPatterns(text);
+                text = SecretRedactor.RedactPatterns(text);
                 return text.Length > 300 ? text[..300] : text;
             }
         }
