@@ -1,5 +1,3 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 using PromptQueue.Worker.Redis;
 
 namespace PromptQueue.Worker.Caching;
@@ -9,9 +7,7 @@ public static class CachingExtensions
     /// <summary>The response cache (L1 + Redis L2, semantic index, replica sync), single-flight and idempotency records.</summary>
     public static IHostApplicationBuilder AddResponseCache(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptionsWithValidateOnStart<CacheOptions, CacheOptionsValidator>()
-            .Bind(builder.Configuration.GetSection(CacheOptions.SectionName));
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CacheOptions>, CacheOptionsCustomValidator>());
+        builder.AddValidatedOptions<CacheOptions, CacheOptionsValidator, CacheOptionsCustomValidator>(CacheOptions.SectionName);
         builder.Services.AddSingleton<RedisConnection>();
         builder.Services.AddSingleton<LocalAnswerCache>();
         builder.Services.AddSingleton<ResponseCache>();

@@ -8,9 +8,9 @@ public static class EmbeddingsExtensions
     /// <summary>The local embedding model, the matcher and its guards, and the coalescing planner.</summary>
     public static IHostApplicationBuilder AddSemanticMatching(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptionsWithValidateOnStart<EmbeddingOptions, EmbeddingOptionsValidator>().Bind(builder.Configuration.GetSection(EmbeddingOptions.SectionName));
-        builder.Services.AddOptionsWithValidateOnStart<MatchOptions, MatchOptionsValidator>().Bind(builder.Configuration.GetSection(MatchOptions.SectionName));
-        builder.Services.AddOptionsWithValidateOnStart<ReuseOptions, ReuseOptionsValidator>().Bind(builder.Configuration.GetSection(ReuseOptions.SectionName));
+        builder.AddValidatedOptions<EmbeddingOptions, EmbeddingOptionsValidator>(EmbeddingOptions.SectionName);
+        builder.AddValidatedOptions<MatchOptions, MatchOptionsValidator>(MatchOptions.SectionName);
+        builder.AddValidatedOptions<ReuseOptions, ReuseOptionsValidator>(ReuseOptions.SectionName);
         builder.Services.AddSingleton<MiniLmEmbedder>();
         builder.Services.AddSingleton<ITextEmbedder>(sp => sp.GetRequiredService<MiniLmEmbedder>());
         builder.Services.AddSingleton<EmbeddingWarmup>();

@@ -2,8 +2,8 @@ using System.Collections.Concurrent;
 using System.Numerics.Tensors;
 using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Options;
-using Microsoft.ML.OnnxRuntime.Tensors;
 using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 using Microsoft.ML.Tokenizers;
 
 namespace PromptQueue.Worker.Embeddings;

@@ -1,6 +1,5 @@
 using System.Security.Authentication;
 using MassTransit;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using PromptQueue.Worker.Batching;
 using PromptQueue.Worker.Publishing;
@@ -17,11 +16,8 @@ public static class MessagingExtensions
     /// </summary>
     public static IHostApplicationBuilder AddMessaging(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptionsWithValidateOnStart<MessagingOptions, MessagingOptionsValidator>()
-            .Bind(builder.Configuration.GetSection(MessagingOptions.SectionName));
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MessagingOptions>, MessagingOptionsCustomValidator>());
-        builder.Services.AddOptionsWithValidateOnStart<ResultsOptions, ResultsOptionsValidator>()
-            .Bind(builder.Configuration.GetSection(ResultsOptions.SectionName));
+        builder.AddValidatedOptions<MessagingOptions, MessagingOptionsValidator, MessagingOptionsCustomValidator>(MessagingOptions.SectionName);
+        builder.AddValidatedOptions<ResultsOptions, ResultsOptionsValidator>(ResultsOptions.SectionName);
 
         builder.Services.AddSingleton<ConfirmedChannelPool>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfirmedChannelPool>());

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 using PromptQueue.Worker.Batching;
 using PromptQueue.Worker.Tenancy;
 using PromptQueue.Worker.Tokens;
@@ -12,9 +11,7 @@ public static class ProcessingExtensions
     /// <summary>The per-request pipeline behind the micro-batcher: validation, tenant policy, provider call, result.</summary>
     public static IHostApplicationBuilder AddRequestProcessing(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptionsWithValidateOnStart<TenantsOptions, TenantsOptionsValidator>()
-            .Bind(builder.Configuration.GetSection(TenantsOptions.SectionName));
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TenantsOptions>, TenantsOptionsCustomValidator>());
+        builder.AddValidatedOptions<TenantsOptions, TenantsOptionsValidator, TenantsOptionsCustomValidator>(TenantsOptions.SectionName);
         builder.Services.AddSingleton<TenantPolicy>();
         builder.Services.AddSingleton<TenantQuotas>();
         builder.Services.AddSingleton<LaneFairShare>();

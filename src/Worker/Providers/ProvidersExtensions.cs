@@ -18,8 +18,7 @@ public static class ProvidersExtensions
     public static IHostApplicationBuilder AddProviders(this IHostApplicationBuilder builder)
     {
         var section = builder.Configuration.GetSection(ProvidersOptions.SectionName);
-        builder.Services.AddOptionsWithValidateOnStart<ProvidersOptions, ProvidersOptionsValidator>().Bind(section);
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ProvidersOptions>, ProvidersOptionsCustomValidator>());
+        builder.AddValidatedOptions<ProvidersOptions, ProvidersOptionsValidator, ProvidersOptionsCustomValidator>(ProvidersOptions.SectionName);
         builder.Services.AddTransient<AttemptCountingHandler>();
         // What the limiters need, so the provider clients also work in a host of their own (tools, interop tests).
         builder.Services.TryAddSingleton(TimeProvider.System);

@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using PromptQueue.Contracts;
 using PromptQueue.Worker.Batching;
 using PromptQueue.Worker.Caching;
@@ -76,6 +78,40 @@ internal static class PipelineServices
         services.AddSingleton<FairShareAdmission>();
         return services;
     }
+
+    /// <summary>What the dispatcher does for a request alone: its checks, then a group of one.</summary>
+    public static async Task ProcessAloneAsync(this IServiceProvider services, PendingRequest pending)
+    {
+        if (services.GetRequiredService<RequestPrechecks>().Check(pending) is { } failure)
+        {
+            await services.GetRequiredService<RequestCompleter>().CompleteAsync(pending, failure);
+            return;
+        }
+
+        await services.GetRequiredService<GroupExecutor>().ExecuteAsync(RequestGroup.Single(pending));
+    }
+}
+
+/// <summary>The request path on a fake clock, for tests that drive its parts directly.</summary>
+internal sealed class PipelineUnderTest : IAsyncDisposable
+{
+    public PipelineUnderTest() => Services = new ServiceCollection().AddRequestPath(Publisher, Provider, Time).BuildServiceProvider();
+
+    public FakeTimeProvider Time { get; } = new(DateTimeOffset.Parse("2026-11-29T12:00:00Z", CultureInfo.InvariantCulture));
+
+    public RecordingPublisher Publisher { get; } = new();
+
+    public StubProvider Provider { get; } = new();
+
+    public ServiceProvider Services { get; }
+
+    public T Get<T>()
+        where T : notnull => Services.GetRequiredService<T>();
+
+    /// <summary>What the dispatcher does for a request alone: its checks, then a group of one.</summary>
+    public Task ProcessAsync(PendingRequest pending) => Services.ProcessAloneAsync(pending);
+
+    public ValueTask DisposeAsync() => Services.DisposeAsync();
 }
 
 /// <summary>Records what the worker would publish: result events, and requests moved to an overflow queue.</summary>

@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Net;
-using Microsoft.Extensions.Time.Testing;
 using PromptQueue.Contracts;
 using PromptQueue.Worker.Batching;
 using PromptQueue.Worker.Caching;
@@ -18,31 +16,17 @@ namespace PromptQueue.Worker.Tests.Processing;
 /// </summary>
 public sealed class ResultEventSchemaTests : IAsyncDisposable
 {
-    private readonly FakeTimeProvider _time = new(DateTimeOffset.Parse("2026-11-29T12:00:00Z", CultureInfo.InvariantCulture));
-    private readonly RecordingPublisher _publisher = new();
-    private readonly StubProvider _provider = new();
-    private readonly ServiceProvider _services;
+    private readonly PipelineUnderTest _path = new();
 
-    public ResultEventSchemaTests() => _services = new ServiceCollection().AddRequestPath(_publisher, _provider, _time).BuildServiceProvider();
+    private IReadOnlyList<ResultEnvelope> Published => _path.Publisher.Published;
 
-    private IReadOnlyList<ResultEnvelope> Published => _publisher.Published;
+    private RequestCompleter Completer => _path.Get<RequestCompleter>();
 
-    private RequestCompleter Completer => _services.GetRequiredService<RequestCompleter>();
+    private ResultEventFactory Events => _path.Get<ResultEventFactory>();
 
-    private ResultEventFactory Events => _services.GetRequiredService<ResultEventFactory>();
+    public ValueTask DisposeAsync() => _path.DisposeAsync();
 
-    public ValueTask DisposeAsync() => _services.DisposeAsync();
-
-    private async Task ProcessAsync(PendingRequest pending)
-    {
-        if (_services.GetRequiredService<RequestPrechecks>().Check(pending) is { } failure)
-        {
-            await Completer.CompleteAsync(pending, failure);
-            return;
-        }
-
-        await _services.GetRequiredService<GroupExecutor>().ExecuteAsync(RequestGroup.Single(pending));
-    }
+    private Task ProcessAsync(PendingRequest pending) => _path.ProcessAsync(pending);
 
     [Fact]
     public async Task Provider_answer_conforms()
@@ -58,7 +42,7 @@ public sealed class ResultEventSchemaTests : IAsyncDisposable
         var leader = Pending(Described(TestRequests.Valid()));
         var follower = Pending(TestRequests.Valid("What's the capital of France?") with { RequestId = "r-2" });
 
-        await _services.GetRequiredService<GroupExecutor>().ExecuteAsync(new RequestGroup(leader, [new GroupMember(leader, 1.0), new GroupMember(follower, 0.9731)]));
+        await _path.Get<GroupExecutor>().ExecuteAsync(new RequestGroup(leader, [new GroupMember(leader, 1.0), new GroupMember(follower, 0.9731)]));
 
         AssertEachConforms(ResultSource.Provider, ResultSource.Coalesced);
     }
@@ -76,8 +60,8 @@ public sealed class ResultEventSchemaTests : IAsyncDisposable
             FinishReason = "stop",
             Usage = new TokenUsage { PromptTokens = 12, CompletionTokens = 3, TotalTokens = 15 },
             Provider = "sim",
-            StoredAt = _time.GetUtcNow(),
-            NotAfter = _time.GetUtcNow().AddDays(1),
+            StoredAt = _path.Time.GetUtcNow(),
+            NotAfter = _path.Time.GetUtcNow().AddDays(1),
         };
 
         await Completer.CompleteAsync(pending, Events.FromCache(pending, new CacheHit(answer, source, 0.9612)));
@@ -91,7 +75,7 @@ public sealed class ResultEventSchemaTests : IAsyncDisposable
         CompletionRequest[] requests =
         [
             TestRequests.Valid() with { Model = "unknown" },
-            TestRequests.Valid() with { Deadline = _time.GetUtcNow().AddSeconds(-1) },
+            TestRequests.Valid() with { Deadline = _path.Time.GetUtcNow().AddSeconds(-1) },
             TestRequests.Valid(string.Join(' ', Enumerable.Repeat("tokens", 8000))),
         ];
         foreach (var request in requests)
@@ -114,7 +98,7 @@ public sealed class ResultEventSchemaTests : IAsyncDisposable
     [InlineData(HttpStatusCode.BadRequest, FailureCode.ProviderRejected)]
     public async Task Provider_failure_conforms(HttpStatusCode status, FailureCode expected)
     {
-        _provider.Status = status;
+        _path.Provider.Status = status;
 
         await ProcessAsync(Pending(Described(TestRequests.Valid())));
 
@@ -132,8 +116,8 @@ public sealed class ResultEventSchemaTests : IAsyncDisposable
 
     /// <summary>The optional fields that end up in the event too: metadata, creation time (queue wait).</summary>
     private CompletionRequest Described(CompletionRequest request) =>
-        request with { Metadata = new Dictionary<string, string> { ["ticket"] = "T-1" }, CreatedAt = _time.GetUtcNow().AddSeconds(-2) };
+        request with { Metadata = new Dictionary<string, string> { ["ticket"] = "T-1" }, CreatedAt = _path.Time.GetUtcNow().AddSeconds(-2) };
 
     private PendingRequest Pending(CompletionRequest request) =>
-        new(request, "default", request.Priority, _time.GetUtcNow(), CancellationToken.None);
+        new(request, "default", request.Priority, _path.Time.GetUtcNow(), CancellationToken.None);
 }
