@@ -1,0 +1,58 @@
+using System.Text.Json;
+
+namespace PromptQueue.Datasets;
+
+/// <summary>
+/// The labelled data written for this project (data/written): technical statements with a paraphrase and a
+/// near-miss each, and pairs of LLM requests (paraphrases and near-misses) with their kind.
+/// </summary>
+public static class WrittenPairs
+{
+    /// <summary>
+    /// A statements file as pairs: original/paraphrase (same), original/near-miss and paraphrase/near-miss (not the
+    /// same), each with the statement's topic and the near-miss's kind.
+    /// </summary>
+    public static IEnumerable<KindedPair> Statements(string path)
+    {
+        foreach (var root in Lines(path))
+        {
+            var original = root.GetProperty("original").GetString()!;
+            var paraphrase = root.GetProperty("paraphrase").GetString()!;
+            var nearMiss = root.GetProperty("near_miss").GetString()!;
+            var kind = root.GetProperty("near_miss_kind").GetString()!;
+            var topic = root.GetProperty("topic").GetString()!;
+            yield return new KindedPair(new LabelledPair(original, paraphrase, true), "paraphrase", topic);
+            yield return new KindedPair(new LabelledPair(original, nearMiss, false), kind, topic);
+            yield return new KindedPair(new LabelledPair(paraphrase, nearMiss, false), kind, topic);
+        }
+    }
+
+    /// <summary>The statements of a statements file: each original with its paraphrase (for the cache-every-original protocol).</summary>
+    public static IEnumerable<(string Original, string Paraphrase, string NearMiss)> StatementTriples(string path) =>
+        Lines(path).Select(root => (root.GetProperty("original").GetString()!, root.GetProperty("paraphrase").GetString()!, root.GetProperty("near_miss").GetString()!));
+
+    /// <summary>A requests file (<c>{"a", "b", "duplicate", "kind"}</c> a line) with each pair's kind.</summary>
+    public static IEnumerable<KindedPair> Requests(string path)
+    {
+        foreach (var root in Lines(path))
+        {
+            var kind = root.TryGetProperty("kind", out var k) ? k.GetString()! : "";
+            yield return new KindedPair(new LabelledPair(root.GetProperty("a").GetString()!, root.GetProperty("b").GetString()!, root.GetProperty("duplicate").GetBoolean()), kind, "");
+        }
+    }
+
+    private static IEnumerable<JsonElement> Lines(string path)
+    {
+        foreach (var line in File.ReadLines(path))
+        {
+            if (!string.IsNullOrWhiteSpace(line))
+            {
+                using var document = JsonDocument.Parse(line);
+                yield return document.RootElement.Clone();
+            }
+        }
+    }
+}
+
+/// <summary>A labelled pair with what kind of pair it is (paraphrase, or the near-miss's kind) and its topic, where known.</summary>
+public sealed record KindedPair(LabelledPair Pair, string Kind, string Topic);
