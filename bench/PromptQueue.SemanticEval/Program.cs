@@ -9,14 +9,15 @@ using PromptQueue.Worker.Matching;
 var pairsFile = new Argument<string>("pairs") { Description = "Labelled pairs, JSONL (gzip or plain)", DefaultValueFactory = _ => "../shared/data/qqp-pairs-dev.jsonl.gz" };
 var limitOption = new Option<int>("--limit") { Description = "Pairs spread over the file (0: all)", DefaultValueFactory = _ => 10_000 };
 var domainOption = new Option<string>("--domain") { Description = "A second file of pairs, evaluated whole (skipped when absent)", DefaultValueFactory = _ => "eval/llm-request-pairs.jsonl" };
+var writtenOption = new Option<string>("--written") { Description = "Folder of the written train/test sets (held-out figures skipped when absent)", DefaultValueFactory = _ => "data/written" };
 var root = new RootCommand("Precision, recall and F1 of semantic matching, raw cosine vs. guarded, on labelled pairs, plus embedding throughput (scripts/eval-semantic).")
 {
-    pairsFile, limitOption, domainOption,
+    pairsFile, limitOption, domainOption, writtenOption,
 };
-root.SetAction(parsed => Run(parsed.GetValue(pairsFile)!, parsed.GetValue(limitOption), parsed.GetValue(domainOption)!));
+root.SetAction(parsed => Run(parsed.GetValue(pairsFile)!, parsed.GetValue(limitOption), parsed.GetValue(domainOption)!, parsed.GetValue(writtenOption)!));
 return await root.Parse(args).InvokeAsync();
 
-void Run(string path, int limit, string domainPath)
+void Run(string path, int limit, string domainPath, string writtenDirectory)
 {
     var defaults = new MatchOptions();
     using var embedder = new MiniLmEmbedder(Options.Create(new EmbeddingOptions()));
@@ -27,6 +28,11 @@ void Run(string path, int limit, string domainPath)
     if (File.Exists(domainPath))
     {
         Evaluate(embedder, defaults, $"{Path.GetFileName(domainPath)}: LLM-request paraphrases and near-misses written for this project", [.. LabelledPairs.Read(domainPath)], sweep: false);
+    }
+
+    if (Directory.Exists(writtenDirectory))
+    {
+        HeldOutReport.Run(embedder, defaults, path, writtenDirectory, (title, pairs) => Evaluate(embedder, defaults, title, pairs, sweep: false));
     }
 }
 
