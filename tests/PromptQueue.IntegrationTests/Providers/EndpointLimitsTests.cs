@@ -54,7 +54,10 @@ public sealed class EndpointLimitsTests(BrokerFixture broker, ITestOutputHelper 
         var settings = WorkerHost.Lane(Lane, concurrency: 64, batchSize: 16);
         settings["Providers:Endpoints:sim:MaxConnectionsPerServer"] = "32";
         settings["Providers:Endpoints:sim:AdaptiveConcurrency"] = adaptive ? "true" : "false";
-        settings["Providers:Resilience:MaxRetries"] = "8";
+        // Even at a limit near capacity some calls meet a 429 (the simulator refuses above 4 at once, Retry-After 1 s):
+        // enough retries that a run of bad luck on a busy machine (test projects run side by side) cannot exhaust
+        // them, so the test measures the 429s, not the luck. 8 lost one request in 150 twice under the full suite.
+        settings["Providers:Resilience:MaxRetries"] = "12";
         return settings;
     }
 
