@@ -6,19 +6,15 @@ namespace PromptQueue.SemanticEval;
 
 /// <summary>
 /// Figures on data no setting was chosen on: the test part of the Quora pairs split by question groups
-/// (<see cref="QuestionGroups"/>, the same split the verifier's training uses), the written test sets, and the
+/// (<see cref="HeldOutSplit"/>, the same split the verifier's training uses), the written test sets, and the
 /// cache protocols (every original cached, asked with its paraphrase and its near-miss; GPTCache's on the Quora test part).
 /// </summary>
 public static class HeldOutReport
 {
-    public const int SplitSeed = 20261203;
-    public const double ValidationShare = 0.15;
-    public const double TestShare = 0.15;
-
     public static void Run(MiniLmEmbedder embedder, MatchOptions defaults, string quoraPath, string writtenDirectory, Action<string, List<LabelledPair>> evaluate)
     {
-        var split = QuestionGroups.Split([.. LabelledPairs.Read(quoraPath)], SplitSeed, ValidationShare, TestShare);
-        evaluate($"Quora pairs, test part of the question-group split (seed {SplitSeed}): no question of it is in the training part", split.Test);
+        var split = HeldOutSplit.Of([.. LabelledPairs.Read(quoraPath)]);
+        evaluate($"Quora pairs, test part of the question-group split (seed {HeldOutSplit.Seed}): no question of it is in the training part", split.Test);
 
         var statements = Path.Combine(writtenDirectory, "tech-statements-test.jsonl");
         var requests = Path.Combine(writtenDirectory, "llm-requests-test.jsonl");

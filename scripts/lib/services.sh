@@ -13,6 +13,9 @@ pq_ensure_packages() {
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
   /usr/bin/python3 -c 'import pika' >/dev/null 2>&1 || missing+=(python3-pika)
   command -v curl >/dev/null 2>&1 || missing+=(curl)
+  # The build of tools/PromptQueue.VerifierTraining patches TorchSharp's native glue for Debian 12 with a python3 script
+  # (standard library only).
+  command -v python3 >/dev/null 2>&1 || missing+=(python3)
   command -v openssl >/dev/null 2>&1 || missing+=(openssl)
   # promtool (Debian package prometheus) checks deploy/prometheus and the KEDA trigger's query in tests/deploy.
   command -v promtool >/dev/null 2>&1 || missing+=(prometheus)

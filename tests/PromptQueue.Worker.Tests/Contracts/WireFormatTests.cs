@@ -70,14 +70,5 @@ public class WireFormatTests
     public void Routing_key_starts_with_the_tenant() =>
         Assert.Equal("acme.succeeded", WireSchema.ResultRoutingKey("acme", ResultOutcome.Succeeded));
 
-    internal static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "PromptQueue.slnx")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("PromptQueue.slnx not found above the test output.");
-    }
+    internal static string RepositoryRoot() => TestSupport.RepositoryRoot.Find();
 }

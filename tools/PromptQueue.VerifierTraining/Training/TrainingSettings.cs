@@ -1,0 +1,29 @@
+namespace PromptQueue.VerifierTraining.Training;
+
+/// <summary>
+/// How the verifier is fine-tuned. The budget is in epochs over a fixed set of pairs, never in wall time, so a run
+/// is the same on a fast or a busy machine. Defaults are the shipped model's.
+/// </summary>
+internal sealed record TrainingSettings
+{
+    public int Epochs { get; init; } = 2;
+
+    public int BatchSize { get; init; } = 16;
+
+    /// <summary>AdamW's peak learning rate, reached after the warm-up and decayed linearly to 0 at the last step.</summary>
+    public double LearningRate { get; init; } = 3e-5;
+
+    public double WeightDecay { get; init; } = 0.01;
+
+    /// <summary>Share of all steps spent warming the learning rate up linearly from 0.</summary>
+    public double WarmupShare { get; init; } = 0.06;
+
+    /// <summary>Word pieces of a pair, [CLS] and both [SEP]s included; longer pairs lose word pieces from their longer side.</summary>
+    public int MaxLength { get; init; } = 128;
+
+    /// <summary>Seeds the head's initialisation, dropout, the data order, the rule variants and any sample of the data.</summary>
+    public int Seed { get; init; } = 1;
+
+    /// <summary>LibTorch's threads: fixed, because a reduction split over another number of threads rounds differently.</summary>
+    public int Threads { get; init; } = 2;
+}
