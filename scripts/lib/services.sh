@@ -163,9 +163,14 @@ PQ_STARTED=()
 # pq_run_dir NAME: a fresh temporary folder for this run's logs, in PQ_RUN_DIR.
 pq_run_dir() { PQ_RUN_DIR="$(mktemp -d -t "promptqueue-$1.XXXXXX")"; }
 
-# pq_build: the solution in Release; its output is shown only when it fails.
+# pq_build [PROJECT_DIR...]: those projects (default: the whole solution) in Release; output shown only on failure.
 pq_build() {
-  dotnet build PromptQueue.slnx -c Release -v q -nologo >"$PQ_RUN_DIR/build.log" 2>&1 || { cat "$PQ_RUN_DIR/build.log"; exit 1; }
+  local targets=("$@")
+  [ ${#targets[@]} -gt 0 ] || targets=(PromptQueue.slnx)
+  local target
+  for target in "${targets[@]}"; do
+    dotnet build "$target" -c Release -v q -nologo >>"$PQ_RUN_DIR/build.log" 2>&1 || { cat "$PQ_RUN_DIR/build.log"; exit 1; }
+  done
 }
 
 # pq_start_app NAME PROJECT_DIR ASSEMBLY URL [SETTING=value ...]: the project's Release build in the background,
