@@ -6,7 +6,7 @@ namespace PromptQueue.VerifierTraining.Training;
 /// </summary>
 internal sealed record TrainingSettings
 {
-    public int Epochs { get; init; } = 2;
+    public int Epochs { get; init; } = 1;
 
     public int BatchSize { get; init; } = 16;
 
