@@ -20,6 +20,7 @@ RUN dotnet restore src/Worker --use-current-runtime \
  && dotnet restore src/ProviderSimulator --use-current-runtime \
  && dotnet restore src/Producer.Sample --use-current-runtime
 COPY src/ src/
+COPY models/pair-verifier/ models/pair-verifier/
 
 FROM restore AS publish-worker
 RUN dotnet publish src/Worker -c Release --no-restore --use-current-runtime --self-contained false -o /out

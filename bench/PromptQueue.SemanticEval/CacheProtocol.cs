@@ -18,21 +18,30 @@ public static class CacheProtocol
         public int Wrong => WrongOther + WrongOwn;
     }
 
-    /// <summary>Runs every query against the entries; <paramref name="accept"/> says whether a candidate may be served.</summary>
+    /// <summary>
+    /// A matcher as the cache runs it: the candidates it looks at (floor, how many), what it accepts, and what it is
+    /// called with first: every candidate pair (the verifier scores them in one batch).
+    /// </summary>
+    public sealed record Matcher(string Name, double Floor, int Candidates, Func<string, Embedding, string, Embedding, bool> Accept, Action<IEnumerable<TextPair>>? Prefetch = null);
+
+    /// <summary>Runs every query against the entries; the matcher says which candidates it looks at and which it may serve.</summary>
     public static Outcome Run(IReadOnlyList<string> entries, IReadOnlyList<Embedding> entryVectors, IReadOnlyList<Query> queries,
-        IReadOnlyList<Embedding> queryVectors, double floor, int candidates, Func<string, Embedding, string, Embedding, bool> accept)
+        IReadOnlyList<Embedding> queryVectors, Matcher matcher)
     {
+        var candidates = queries.Select((query, q) => Enumerable.Range(0, entries.Count)
+            .Select(e => (Entry: e, Cosine: Embedding.Cosine(queryVectors[q], entryVectors[e])))
+            .Where(c => c.Cosine >= matcher.Floor)
+            .OrderByDescending(c => c.Cosine)
+            .Take(matcher.Candidates)
+            .Select(c => c.Entry)
+            .ToList()).ToList();
+        matcher.Prefetch?.Invoke(candidates.SelectMany((list, q) => list.Select(e => new TextPair(queries[q].Text, entries[e]))));
         int right = 0, wrongOther = 0, wrongOwn = 0, missed = 0;
         for (var q = 0; q < queries.Count; q++)
         {
             var query = queries[q];
-            var served = Enumerable.Range(0, entries.Count)
-                .Select(e => (Entry: e, Cosine: Embedding.Cosine(queryVectors[q], entryVectors[e])))
-                .Where(c => c.Cosine >= floor)
-                .OrderByDescending(c => c.Cosine)
-                .Take(candidates)
-                .Select(c => c.Entry)
-                .Where(e => accept(query.Text, queryVectors[q], entries[e], entryVectors[e]))
+            var served = candidates[q]
+                .Where(e => matcher.Accept(query.Text, queryVectors[q], entries[e], entryVectors[e]))
                 .Select(e => (int?)e)
                 .FirstOrDefault();
             if (served is null)
@@ -56,7 +65,13 @@ public static class CacheProtocol
         return new Outcome(queries.Count, right, wrongOther, wrongOwn, missed);
     }
 
-    /// <summary>Cosine at or above <paramref name="threshold"/>, guards too when <paramref name="guarded"/>.</summary>
-    public static Func<string, Embedding, string, Embedding, bool> Cosine(double threshold, bool guarded, MatchOptions guards) =>
-        (a, va, b, vb) => Embedding.Cosine(va, vb) >= threshold && (!guarded || SemanticMatcher.Guard(a, b, guards) is null);
+    /// <summary>Cosine at or above <paramref name="threshold"/>, guards too when <paramref name="guarded"/> (the top 4 candidates above 0.5).</summary>
+    public static Matcher Cosine(string name, double threshold, bool guarded, MatchOptions guards) =>
+        new(name, 0.5, 4, (a, va, b, vb) => Embedding.Cosine(va, vb) >= threshold && (!guarded || SemanticMatcher.Guard(a, b, guards) is null));
+
+    /// <summary>The worker's matcher with the verifier: its candidates (floor, Matching:MaxCandidates), the guards <paramref name="settings"/> turns on, the threshold.</summary>
+    public static Matcher Verified(string name, MatchOptions settings, VerifierScores verifier) =>
+        new(name, settings.CandidateFloor, settings.MaxCandidates,
+            (a, _, b, _) => SemanticMatcher.Guard(a, b, settings) is null && verifier.Probability(a, b) >= verifier.Verifier.Threshold,
+            verifier.Prefetch);
 }

@@ -11,7 +11,29 @@ namespace PromptQueue.SemanticEval;
 /// </summary>
 public static class HeldOutReport
 {
-    public static void Run(MiniLmEmbedder embedder, MatchOptions defaults, string quoraPath, string writtenDirectory, Action<string, List<LabelledPair>> evaluate)
+    /// <summary>
+    /// The validation parts the verifier was calibrated on (the Quora validation part, what <see cref="WrittenSplit"/>
+    /// holds back of the written train files): where a default such as the guards may be chosen, never on the test figures.
+    /// </summary>
+    public static void Validation(MiniLmEmbedder embedder, MatchOptions defaults, VerifierScores? verifier, string quoraPath, string writtenDirectory, Action<string, List<LabelledPair>> evaluate)
+    {
+        var split = HeldOutSplit.Of([.. LabelledPairs.Read(quoraPath)]);
+        evaluate($"Quora pairs, validation part of the question-group split (seed {HeldOutSplit.Seed})", split.Validation);
+        if (verifier is not null)
+        {
+            // How many of a request's nearest candidates to verify (Matching:MaxCandidates): each costs a verifier pass.
+            List<CacheProtocol.Matcher> byCandidates = [.. new[] { 1, 2, 3, 5 }.Select(n => CacheProtocol.Verified(
+                $"verifier, {n} candidate(s) per request{(n == defaults.MaxCandidates ? " (default)" : "")}",
+                new MatchOptions { CandidateFloor = defaults.CandidateFloor, MaxCandidates = n }, verifier))];
+            GptCacheProtocol(embedder, byCandidates, split.Validation, "validation");
+        }
+
+        var written = WrittenSplit.Of(writtenDirectory);
+        evaluate($"Written validation: statements of the held-back topics ({string.Join(", ", written.TopicsHeldBack)})", [.. written.StatementsHeldBack.Select(p => p.Pair)]);
+        evaluate("Written validation: the held-back LLM-request lines", [.. written.RequestsHeldBack.Select(p => p.Pair)]);
+    }
+
+    public static void Run(MiniLmEmbedder embedder, MatchOptions defaults, VerifierScores? verifier, string quoraPath, string writtenDirectory, Action<string, List<LabelledPair>> evaluate)
     {
         var split = HeldOutSplit.Of([.. LabelledPairs.Read(quoraPath)]);
         evaluate($"Quora pairs, test part of the question-group split (seed {HeldOutSplit.Seed}): no question of it is in the training part", split.Test);
@@ -26,13 +48,13 @@ public static class HeldOutReport
         if (File.Exists(statements))
         {
             evaluate("Technical statements written for this project, test set (original/paraphrase, and each with its near-miss)", [.. WrittenPairs.Statements(statements).Select(p => p.Pair)]);
-            StatementsProtocol(embedder, defaults, [.. WrittenPairs.StatementTriples(statements)]);
+            StatementsProtocol(embedder, Matchers(defaults, verifier), [.. WrittenPairs.StatementTriples(statements)]);
         }
 
-        GptCacheProtocol(embedder, defaults, split.Test);
+        GptCacheProtocol(embedder, Matchers(defaults, verifier), split.Test, "test");
     }
 
-    private static void StatementsProtocol(MiniLmEmbedder embedder, MatchOptions defaults, List<(string Original, string Paraphrase, string NearMiss)> triples)
+    private static void StatementsProtocol(MiniLmEmbedder embedder, List<CacheProtocol.Matcher> matchers, List<(string Original, string Paraphrase, string NearMiss)> triples)
     {
         var entries = triples.Select(t => t.Original).ToList();
         var paraphrases = triples.Select((t, i) => new CacheProtocol.Query(t.Paraphrase, i, SameAsOwn: true)).ToList();
@@ -45,36 +67,56 @@ public static class HeldOutReport
         Console.WriteLine();
         Console.WriteLine("| matcher | paraphrases served their own | served another | missed | near-misses served (wrong) |");
         Console.WriteLine("|---|---|---|---|---|");
-        foreach (var (name, accept) in Matchers(defaults))
+        foreach (var matcher in matchers)
         {
-            var asked = CacheProtocol.Run(entries, entryVectors, paraphrases, paraphraseVectors, floor: 0.5, candidates: 4, accept);
-            var near = CacheProtocol.Run(entries, entryVectors, nearMisses, nearMissVectors, floor: 0.5, candidates: 4, accept);
-            Console.WriteLine($"| {name} | {asked.Right} | {asked.WrongOther} | {asked.Missed} | {near.Wrong} |");
+            var asked = CacheProtocol.Run(entries, entryVectors, paraphrases, paraphraseVectors, matcher);
+            var near = CacheProtocol.Run(entries, entryVectors, nearMisses, nearMissVectors, matcher);
+            Console.WriteLine($"| {matcher.Name} | {asked.Right} | {asked.WrongOther} | {asked.Missed} | {near.Wrong} |");
         }
     }
 
-    private static void GptCacheProtocol(MiniLmEmbedder embedder, MatchOptions defaults, List<LabelledPair> pairs)
+    private static void GptCacheProtocol(MiniLmEmbedder embedder, List<CacheProtocol.Matcher> matchers, List<LabelledPair> pairs, string part)
     {
         var entries = pairs.Select(p => p.A).ToList();
         var queries = pairs.Select((p, i) => new CacheProtocol.Query(p.B, i, p.Duplicate)).ToList();
         var entryVectors = embedder.Embed(entries);
         var queryVectors = embedder.Embed([.. queries.Select(q => q.Text)]);
         Console.WriteLine();
-        Console.WriteLine($"## GPTCache's protocol on the Quora test part: the first question of each of {pairs.Count} pairs cached, asked with the second");
+        Console.WriteLine($"## GPTCache's protocol on the Quora {part} part: the first question of each of {pairs.Count} pairs cached, asked with the second");
         Console.WriteLine();
         Console.WriteLine("| matcher | duplicates served their own (right) | non-duplicates served their pair's (wrong) | served another pair's (not judged: often the same question in another pair) | missed |");
         Console.WriteLine("|---|---|---|---|---|");
-        foreach (var (name, accept) in Matchers(defaults))
+        foreach (var matcher in matchers)
         {
-            var outcome = CacheProtocol.Run(entries, entryVectors, queries, queryVectors, floor: 0.5, candidates: 4, accept);
-            Console.WriteLine($"| {name} | {outcome.Right} | {outcome.WrongOwn} | {outcome.WrongOther} | {outcome.Missed} |");
+            var outcome = CacheProtocol.Run(entries, entryVectors, queries, queryVectors, matcher);
+            Console.WriteLine($"| {matcher.Name} | {outcome.Right} | {outcome.WrongOwn} | {outcome.WrongOther} | {outcome.Missed} |");
         }
     }
 
-    private static IEnumerable<(string Name, Func<string, Embedding, string, Embedding, bool> Accept)> Matchers(MatchOptions defaults)
+    private static List<CacheProtocol.Matcher> Matchers(MatchOptions defaults, VerifierScores? verifier)
     {
-        yield return ($"cosine >= 0.85", CacheProtocol.Cosine(0.85, guarded: false, defaults));
-        yield return ($"cosine >= 0.85 + guards", CacheProtocol.Cosine(0.85, guarded: true, defaults));
-        yield return ($"cosine >= {defaults.SimilarityThreshold:0.00} + guards (default)", CacheProtocol.Cosine(defaults.SimilarityThreshold, guarded: true, defaults));
+        List<CacheProtocol.Matcher> matchers =
+        [
+            CacheProtocol.Cosine("cosine >= 0.85", 0.85, guarded: false, defaults),
+            CacheProtocol.Cosine("cosine >= 0.85 + guards", 0.85, guarded: true, defaults),
+            CacheProtocol.Cosine($"cosine >= {defaults.SimilarityThreshold:0.00} + guards (verifier off)", defaults.SimilarityThreshold, guarded: true, defaults),
+        ];
+        if (verifier is not null)
+        {
+            var threshold = $"verifier >= {verifier.Verifier.Threshold:0.###}";
+            var none = new MatchOptions { GuardNumbers = false, GuardPolarity = false, GuardEntities = false };
+            var all = new MatchOptions { GuardNumbers = true, GuardPolarity = true, GuardEntities = true };
+            matchers.Add(CacheProtocol.Verified($"{threshold}, no guards{Mark(none, defaults)}", none, verifier));
+            matchers.Add(CacheProtocol.Verified($"{threshold} + all three guards{Mark(all, defaults)}", all, verifier));
+            if (Mark(none, defaults) == "" && Mark(all, defaults) == "")
+            {
+                matchers.Add(CacheProtocol.Verified($"{threshold}, default guards (default)", defaults, verifier));
+            }
+        }
+
+        return matchers;
     }
+
+    private static string Mark(MatchOptions guards, MatchOptions defaults) =>
+        guards.GuardNumbers == defaults.GuardNumbers && guards.GuardPolarity == defaults.GuardPolarity && guards.GuardEntities == defaults.GuardEntities ? " (default)" : "";
 }

@@ -10,7 +10,8 @@ public static class WrittenPairs
 {
     /// <summary>
     /// A statements file as pairs: original/paraphrase (same), original/near-miss and paraphrase/near-miss (not the
-    /// same), each with the statement's topic and the near-miss's kind.
+    /// same), each with the statement's topic and the near-miss's kind; where a line has a second paraphrase
+    /// (<c>paraphrase_2</c>), it adds original/paraphrase_2 and paraphrase/paraphrase_2 (same) and paraphrase_2/near-miss.
     /// </summary>
     public static IEnumerable<KindedPair> Statements(string path)
     {
@@ -24,6 +25,12 @@ public static class WrittenPairs
             yield return new KindedPair(new LabelledPair(original, paraphrase, true), "paraphrase", topic);
             yield return new KindedPair(new LabelledPair(original, nearMiss, false), kind, topic);
             yield return new KindedPair(new LabelledPair(paraphrase, nearMiss, false), kind, topic);
+            if (root.TryGetProperty("paraphrase_2", out var second) && second.GetString() is { Length: > 0 } paraphrase2)
+            {
+                yield return new KindedPair(new LabelledPair(original, paraphrase2, true), "paraphrase", topic);
+                yield return new KindedPair(new LabelledPair(paraphrase, paraphrase2, true), "paraphrase", topic);
+                yield return new KindedPair(new LabelledPair(paraphrase2, nearMiss, false), kind, topic);
+            }
         }
     }
 

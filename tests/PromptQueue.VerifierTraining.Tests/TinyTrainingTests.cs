@@ -1,11 +1,10 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;
-using PromptQueue.VerifierTraining.Evaluation;
-using PromptQueue.VerifierTraining.Model;
 using PromptQueue.TestSupport;
 using PromptQueue.VerifierTraining.Output;
 using PromptQueue.Worker.Embeddings;
+using PromptQueue.Worker.Matching;
 
 namespace PromptQueue.VerifierTraining.Tests;
 
@@ -22,6 +21,9 @@ public sealed class TinyTrainingTests : IDisposable
         ("What is the capital of France?", "Which city is the capital of France?"),
         ("Is it safe to delete the cache folder?", "Is it not safe to delete the cache folder?"),
     ];
+
+    /// <summary>Thresholds of the calibration grid: 0.05 to 0.95 by 0.05, 0.96 to 0.99, 0.995, 0.999.</summary>
+    private const int CalibrationGrid = 25;
 
     private readonly string _folder = Directory.CreateTempSubdirectory("verifier-tiny-").FullName;
 
@@ -41,10 +43,16 @@ public sealed class TinyTrainingTests : IDisposable
             var root = calibration.RootElement;
             Assert.Equal(0.75, root.GetProperty("candidateFloor").GetDouble());
             var sets = root.GetProperty("sets").EnumerateArray().ToList();
-            Assert.Equal(["quora-validation", "written-validation", "pooled"], sets.Select(s => s.GetProperty("name").GetString()));
+            Assert.Equal(["quora-validation", "written-validation", "pooled"], sets.Select(s => s.GetProperty("name").GetString()).Distinct());
+            Assert.Equal([0.75, 0.8, 0.85, 0.88, 0.9, 0.92, 0.94], sets.Where(s => s.GetProperty("budget").GetBoolean()).Select(s => s.GetProperty("floor").GetDouble()));
             Assert.All(sets, s => Assert.NotEmpty(s.GetProperty("rows").EnumerateArray()));
             Assert.Equal(32, sets[^1].GetProperty("pairs").GetInt32());
         }
+
+        // The worker reads what the tool writes.
+        var read = VerifierCalibration.Read(Path.Combine(first, ModelFolder.CalibrationFile));
+        Assert.Equal(0.75, read.CandidateFloor);
+        Assert.All(read.Sets, s => Assert.Equal(CalibrationGrid, s.Rows.Count));
 
         var scores = Score(Path.Combine(first, ModelFolder.ModelFile));
         Assert.All(scores, s => Assert.True(float.IsFinite(s)));
@@ -76,7 +84,7 @@ public sealed class TinyTrainingTests : IDisposable
     private static float[] Score(string model)
     {
         var encoder = new PairEncoder(MiniLmEmbedder.CreateTokenizer(), maxLength: 128);
-        using var verifier = new OrtVerifier(File.ReadAllBytes(model), threads: 1);
+        using var verifier = new PairVerifierModel(File.ReadAllBytes(model), threads: 1);
         return verifier.Logits([.. Pairs.Select(p => encoder.EncodePair(p.A, p.B))]);
     }
 

@@ -18,6 +18,10 @@ public class WorkerOptionsTests
     [Fact]
     public void Configuration_with_a_model_and_its_endpoint_passes_at_start() => Assert.Null(StartFailure());
 
+    [Fact]
+    public void Without_the_verifier_its_folder_is_not_needed() =>
+        Assert.Null(StartFailure(("Matching:UseVerifier", "false"), ("Matching:VerifierPath", "/nonexistent/verifier")));
+
     [Theory]
     // Messaging: MessagingOptions, LaneOptions (per lane, by its path)
     [InlineData("Messaging:RabbitMqUri", "http://127.0.0.1/", "Messaging:RabbitMqUri must be an absolute amqp:// or amqps:// URI.")]
@@ -48,6 +52,9 @@ public class WorkerOptionsTests
     // Embeddings, Matching, Coalescing: EmbeddingOptions, MatchOptions, ReuseOptions
     [InlineData("Embeddings:MaxBatchSize", "0", "The field EmbeddingOptions.MaxBatchSize must be between 1 and 1024.")]
     [InlineData("Matching:SimilarityThreshold", "0.2", "The field MatchOptions.SimilarityThreshold must be between 0.5 and 1.")]
+    [InlineData("Matching:MaxWrongRate", "0.5", "The field MatchOptions.MaxWrongRate must be between 0.001 and 0.1.")]
+    [InlineData("Matching:VerifierPath", "/nonexistent/verifier", "Matching:VerifierPath /nonexistent/verifier lacks pair-verifier.onnx, verifier.json, calibration.json")]
+    [InlineData("Matching:CandidateFloor", "0.6", "Matching:CandidateFloor 0.6 is below the verifier's calibration floor 0.75")]
     [InlineData("Reuse:MaxTemperature", "3", "The field ReuseOptions.MaxTemperature must be between 0 and 2.")]
     // Tenancy: TenantsOptions, TenantOptions (registered by AddRequestProcessing)
     [InlineData("Tenants:MaxLaneShare", "0", "MaxLaneShare must be between 0.01 and 1.")]

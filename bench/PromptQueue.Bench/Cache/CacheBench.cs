@@ -37,7 +37,9 @@ public static class CacheBench
         AnsiConsole.MarkupLine($"embedding {pairs.Count * 2} questions of {pairs.Count} pairs…");
         var embeddings = EmbedAll(embedder, [.. pairs.SelectMany(p => new[] { p.A, p.B })]);
 
-        var hitting = GptCacheProtocol.Run(pairs, embeddings, labels, metrics);
+        using var runners = new ModelRunners(0);
+        using var verifier = new PairVerifier(Options.Create(new MatchOptions()), Options.Create(new EmbeddingOptions()), runners);
+        var hitting = GptCacheProtocol.Run(pairs, embeddings, labels, metrics, verifier);
         var vectors = embeddings.Select(e => e.Vector).ToList();
         SemanticLookupBench.Run(vectors, 10_000);
         SemanticLookupBench.Run(vectors, 100_000);
@@ -45,9 +47,9 @@ public static class CacheBench
         await CacheEndToEndBench.RunAsync(broker, hitting);
     }
 
-    /// <summary>The worker's response cache over these stores, matching as <paramref name="match"/> says (the defaults when null); no logs.</summary>
-    internal static ResponseCache ResponseCacheOf(IOptions<CacheOptions> options, LocalAnswerCache local, RedisConnection redis, WorkerMetrics metrics, MatchOptions? match = null) =>
-        new(options, local, redis, new SemanticMatcher(new StaticOptionsMonitor<MatchOptions>(match ?? new MatchOptions())), metrics, TimeProvider.System, NullLogger<ResponseCache>.Instance);
+    /// <summary>The worker's response cache over these stores, matching as <paramref name="matcher"/> decides (the cosine-threshold defaults when null); no logs.</summary>
+    internal static ResponseCache ResponseCacheOf(IOptions<CacheOptions> options, LocalAnswerCache local, RedisConnection redis, WorkerMetrics metrics, SemanticMatcher? matcher = null) =>
+        new(options, local, redis, matcher ?? new SemanticMatcher(new StaticOptionsMonitor<MatchOptions>(new MatchOptions())), metrics, TimeProvider.System, NullLogger<ResponseCache>.Instance);
 
     internal static RedisConnection RedisOf(IOptions<CacheOptions> options) => new(options, NullLoggerFactory.Instance, NullLogger<RedisConnection>.Instance);
 

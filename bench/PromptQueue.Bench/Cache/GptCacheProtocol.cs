@@ -15,23 +15,32 @@ namespace PromptQueue.Bench.Cache;
 /// <summary>
 /// GPTCache's protocol: store the first question of every pair with its own answer, ask with the second. A
 /// duplicate pair should hit its own entry; a non-duplicate pair must miss (its near-miss partner is cached).
-/// Run at the default threshold and a few stricter ones; returns the duplicate pairs that hit their own entry
-/// at the default.
+/// Run with the worker's default matcher (the pair verifier), then with the cosine-threshold matcher (verifier off)
+/// at its default and a few stricter thresholds; returns the duplicate pairs that hit their own entry at the default.
+/// Lookups go 32 at a time, as a request batch does, so the verifier runs batched.
 /// </summary>
 internal static class GptCacheProtocol
 {
-    public static List<LabelledPair> Run(List<LabelledPair> pairs, IReadOnlyList<Embedding> embeddings, QuestionLabels labels, WorkerMetrics metrics)
+    private const int LookupBatch = 32;
+
+    public static List<LabelledPair> Run(List<LabelledPair> pairs, IReadOnlyList<Embedding> embeddings, QuestionLabels labels, WorkerMetrics metrics, PairVerifier verifier)
     {
         var defaults = new MatchOptions();
-        var table = new Table().AddColumns("cosine ≥", "own entry", "other entry, a duplicate by the file's labels", "other entry (wrong or unlabelled)", "duplicates missed", "non-duplicates hit (must miss)", "precision (protocol)", "precision (labelled duplicates count)", "duplicates served");
+        var table = new Table().AddColumns("matcher", "own entry", "other entry, a duplicate by the file's labels", "other entry (wrong or unlabelled)", "duplicates missed", "non-duplicates hit (must miss)", "precision (protocol)", "precision (labelled duplicates count)", "duplicates served");
         List<LabelledPair> correctAtDefault = [];
         var examples = new List<string>();
-        foreach (var threshold in new[] { defaults.SimilarityThreshold, 0.95, 0.96, 0.97, 0.98 })
+        var matchers = new List<(string Name, bool IsDefault, SemanticMatcher Matcher)>
+        {
+            ($"verifier ≥ {verifier.Threshold:0.###}, cosine ≥ {defaults.CandidateFloor:0.00} (default)", true, MatcherOf(defaults, verifier)),
+        };
+        matchers.AddRange(new[] { defaults.SimilarityThreshold, 0.95, 0.96, 0.97, 0.98 }
+            .Select(t => ($"cosine ≥ {t:0.00}, verifier off", false, MatcherOf(new MatchOptions { SimilarityThreshold = t, UseVerifier = false }, null))));
+        foreach (var (name, isDefault, matcher) in matchers)
         {
             var options = Options.Create(new CacheOptions { L1MaxBytes = 4L << 30 });
             using var local = new LocalAnswerCache(options, TimeProvider.System);
             var redis = RedisOf(options);
-            var cache = ResponseCacheOf(options, local, redis, metrics, new MatchOptions { SimilarityThreshold = threshold });
+            var cache = ResponseCacheOf(options, local, redis, metrics, matcher);
             for (var i = 0; i < pairs.Count; i++)
             {
                 var now = DateTimeOffset.UtcNow;
@@ -39,9 +48,15 @@ internal static class GptCacheProtocol
             }
 
             int own = 0, sameQuestion = 0, wrong = 0, missedDuplicates = 0, nonDuplicatesHit = 0;
+            var found = new List<CacheHit?>(pairs.Count);
+            foreach (var batch in Enumerable.Range(0, pairs.Count).Chunk(LookupBatch))
+            {
+                found.AddRange(cache.FindSimilarAsync([.. batch.Select(i => new SimilarLookup(Reuse($"b{i}", pairs[i].B), embeddings[(2 * i) + 1]))]).GetAwaiter().GetResult());
+            }
+
             for (var i = 0; i < pairs.Count; i++)
             {
-                var hit = cache.FindSimilarAsync(Reuse($"b{i}", pairs[i].B), embeddings[(2 * i) + 1]).GetAwaiter().GetResult();
+                var hit = found[i];
                 if (hit is null)
                 {
                     missedDuplicates += pairs[i].Duplicate ? 1 : 0;
@@ -53,7 +68,7 @@ internal static class GptCacheProtocol
                 if (pairs[i].Duplicate && matched == i)
                 {
                     own++;
-                    if (threshold == defaults.SimilarityThreshold)
+                    if (isDefault)
                     {
                         correctAtDefault.Add(pairs[i]);
                     }
@@ -70,7 +85,7 @@ internal static class GptCacheProtocol
                 }
 
                 wrong++;
-                if (threshold == defaults.SimilarityThreshold && examples.Count < 25)
+                if (isDefault && examples.Count < 25)
                 {
                     examples.Add($"{hit.Similarity:0.000} {(pairs[i].Duplicate ? "dup" : "non")}  asked: {pairs[i].B}  →  cached: {pairs[matched].A}");
                 }
@@ -78,8 +93,7 @@ internal static class GptCacheProtocol
 
             var duplicates = pairs.Count(p => p.Duplicate);
             var hits = own + sameQuestion + wrong;
-            var mark = threshold == defaults.SimilarityThreshold ? " (default)" : "";
-            table.AddRow($"{threshold:0.00}{mark}", $"{own}", $"{sameQuestion}", $"{wrong}", $"{missedDuplicates}", $"{nonDuplicatesHit} ({Pct(nonDuplicatesHit, pairs.Count - duplicates)})",
+            table.AddRow(name, $"{own}", $"{sameQuestion}", $"{wrong}", $"{missedDuplicates}", $"{nonDuplicatesHit} ({Pct(nonDuplicatesHit, pairs.Count - duplicates)})",
                 $"{(double)own / Math.Max(1, hits):0.000}", $"{(double)(own + sameQuestion) / Math.Max(1, hits):0.000}", Pct(own, duplicates));
         }
 
@@ -93,6 +107,9 @@ internal static class GptCacheProtocol
 
         return correctAtDefault;
     }
+
+    private static SemanticMatcher MatcherOf(MatchOptions options, PairVerifier? verifier) =>
+        new(new PromptQueue.TestSupport.StaticOptionsMonitor<MatchOptions>(options), verifier);
 
     private static RequestReuse Reuse(string key, string text) => new(ReuseKind.Semantic, Scope, key, "tenant:bench", text);
 }

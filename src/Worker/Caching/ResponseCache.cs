@@ -10,6 +10,9 @@ using StackExchange.Redis;
 
 namespace PromptQueue.Worker.Caching;
 
+/// <summary>A semantic cache lookup: the request's reuse key and its embedding.</summary>
+public readonly record struct SimilarLookup(RequestReuse Reuse, Embedding Embedding);
+
 /// <summary>
 /// The response cache: exact lookups (L1, then Redis), semantic lookups (this worker's index of the scope, guarded
 /// like coalescing), stores, tag invalidation. Every Redis call is optional: when Redis is away or slow the cache
@@ -50,42 +53,61 @@ public sealed partial class ResponseCache(
     }
 
     /// <summary>
-    /// The closest cached prompt of the request's scope that passes the similarity threshold and the guards, with
-    /// its answer; null when none does. The request must be embedded.
+    /// The closest cached prompt of the request's scope that the matcher accepts, with its answer; null when none
+    /// does. The request must be embedded.
     /// </summary>
-    public async Task<CacheHit?> FindSimilarAsync(RequestReuse reuse, Embedding embedding)
+    public async Task<CacheHit?> FindSimilarAsync(RequestReuse reuse, Embedding embedding) =>
+        (await FindSimilarAsync([new SimilarLookup(reuse, embedding)]))[0];
+
+    /// <summary>
+    /// <see cref="FindSimilarAsync(RequestReuse, Embedding)"/> for a whole batch: every request's nearest candidates
+    /// (at most Matching:MaxCandidates, at or above the candidate floor) are decided in one matcher call, so the pair
+    /// verifier runs once per batch; then each request takes its nearest accepted candidate whose answer is still live.
+    /// </summary>
+    public async Task<CacheHit?[]> FindSimilarAsync(IReadOnlyList<SimilarLookup> lookups, CancellationToken cancellationToken = default)
     {
-        if (await _scopes.ForLookupAsync(reuse.Scope!) is not { } index)
+        var hits = new CacheHit?[lookups.Count];
+        var scopes = lookups.Select(l => l.Reuse.Scope!).Distinct(StringComparer.Ordinal).ToList();
+        var indexes = await Task.WhenAll(scopes.Select(_scopes.ForLookupAsync));
+        var byScope = scopes.Select((scope, i) => (scope, index: indexes[i])).Where(x => x.index is not null).ToDictionary(x => x.scope, x => x.index!, StringComparer.Ordinal);
+        var candidates = new List<(int Lookup, IndexMatch Match, ScopeIndex Index)>();
+        var floor = matcher.CandidateFloor;
+        for (var i = 0; i < lookups.Count; i++)
         {
-            metrics.CacheLookup("semantic", "miss");
-            return null;
+            var (reuse, embedding) = lookups[i];
+            if (byScope.TryGetValue(reuse.Scope!, out var index))
+            {
+                // The exact lookup already missed the request's own key: expired or removed.
+                candidates.AddRange(index.Search(embedding.Vector, _options.IndexCandidates, floor)
+                    .Where(c => c.Key != reuse.ExactKey).Take(matcher.MaxCandidates).Select(c => (i, c, index)));
+            }
         }
 
-        var threshold = matcher.Threshold;
-        foreach (var candidate in index.Search(embedding.Vector, _options.IndexCandidates, threshold))
+        var decisions = await matcher.DecideAsync(
+            [.. candidates.Select(c => new MatchQuery(lookups[c.Lookup].Reuse.Text!, lookups[c.Lookup].Embedding, c.Match.Text, new Embedding(c.Match.Vector, 0)))],
+            "cache", cancellationToken);
+        var accepted = candidates.Select((c, k) => (c, decision: decisions[k])).Where(x => x.decision.IsMatch).GroupBy(x => x.c.Lookup);
+        await Task.WhenAll(accepted.Select(async perLookup =>
         {
-            if (candidate.Key == reuse.ExactKey)
+            // Nearest first, as the index returned them.
+            foreach (var (candidate, decision) in perLookup)
             {
-                continue; // the exact lookup already missed it: expired or removed
-            }
+                if (await GetStoredAsync(candidate.Match.Key) is { } answer)
+                {
+                    hits[perLookup.Key] = new CacheHit(answer, ResultSource.SemanticCache, decision.Similarity);
+                    return;
+                }
 
-            var decision = matcher.Decide(reuse.Text!, embedding, candidate.Text, new Embedding(candidate.Vector, 0));
-            if (!decision.IsMatch)
-            {
-                continue;
+                candidate.Index.Remove(candidate.Match.Key); // expired or invalidated while we did not hear of it
             }
+        }));
 
-            if (await GetStoredAsync(candidate.Key) is { } answer)
-            {
-                metrics.CacheLookup("semantic", "hit");
-                return new CacheHit(answer, ResultSource.SemanticCache, decision.Similarity);
-            }
-
-            index.Remove(candidate.Key); // expired or invalidated while we did not hear of it
+        foreach (var hit in hits)
+        {
+            metrics.CacheLookup("semantic", hit is null ? "miss" : "hit");
         }
 
-        metrics.CacheLookup("semantic", "miss");
-        return null;
+        return hits;
     }
 
     /// <summary>Stores a provider's answer under the request's exact key and, when it is compared semantically, in the index.</summary>

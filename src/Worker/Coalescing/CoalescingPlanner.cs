@@ -9,7 +9,9 @@ namespace PromptQueue.Worker.Coalescing;
 /// <summary>
 /// Splits a micro-batch into groups that one provider call answers: exact duplicates within a scope, then
 /// near-duplicates (greedy leader clustering in priority order: each request joins the most similar leader of its
-/// scope that the matcher accepts, or leads a group of its own). Requests arrive classified
+/// scope that the matcher accepts, or leads a group of its own). The matcher decides each request against its
+/// nearest earlier requests of the scope (at most Matching:MaxCandidates, at or above the candidate floor), all pairs
+/// of the batch in one call, so the pair verifier runs once per batch. Requests arrive classified
 /// (<see cref="ReuseClassifier"/>) and, where a semantic step applies, embedded (<see cref="BatchEmbedding"/>);
 /// requests that may not share an answer (bypass, refresh, hot sampling) stay alone.
 /// </summary>
@@ -18,7 +20,7 @@ public sealed partial class CoalescingPlanner(
     WorkerMetrics metrics,
     ILogger<CoalescingPlanner> logger)
 {
-    public IReadOnlyList<RequestGroup> Plan(IReadOnlyList<PendingRequest> requests)
+    public async Task<IReadOnlyList<RequestGroup>> PlanAsync(IReadOnlyList<PendingRequest> requests, CancellationToken cancellationToken = default)
     {
         var ordered = requests.OrderByDescending(r => r.Priority).ThenBy(r => r.ReceivedAt).ToList();
         var groups = new List<GroupBuilder>(ordered.Count);
@@ -44,34 +46,64 @@ public sealed partial class CoalescingPlanner(
             groups.Add(group);
         }
 
-        MergeNearDuplicates(groups);
+        await MergeNearDuplicatesAsync(groups, cancellationToken);
         var plan = groups.Where(g => !g.Absorbed).Select(g => g.Build()).ToList();
         var lane = requests.Count > 0 ? requests[0].Lane : "";
         metrics.BatchPlanned(lane, plan.Count, requests.Count - plan.Count);
         return plan;
     }
 
-    private void MergeNearDuplicates(List<GroupBuilder> groups)
+    private async Task MergeNearDuplicatesAsync(List<GroupBuilder> groups, CancellationToken cancellationToken)
     {
-        var scopes = groups.Where(g => g.Text is not null).GroupBy(g => g.Scope!, StringComparer.Ordinal).Where(s => s.Count() >= 2);
+        var scopes = groups.Where(g => g.Text is not null).GroupBy(g => g.Scope!, StringComparer.Ordinal).Select(s => s.ToList()).Where(s => s.Count >= 2).ToList();
+        if (scopes.Count == 0)
+        {
+            return;
+        }
+
+        // Each group against its nearest earlier groups of the scope: the only ones it could join.
+        var (floor, perGroup) = (matcher.CandidateFloor, matcher.MaxCandidates);
+        var pairs = new List<(GroupBuilder Earlier, GroupBuilder Later)>();
         foreach (var scope in scopes)
         {
-            var leaders = new List<GroupBuilder>();
-            foreach (var group in scope)
+            for (var j = 1; j < scope.Count; j++)
+            {
+                var later = scope[j];
+                pairs.AddRange(scope.Take(j)
+                    .Select(earlier => (earlier, similarity: Embedding.Cosine(earlier.Leader.Embedding!, later.Leader.Embedding!)))
+                    .Where(x => x.similarity >= floor)
+                    .OrderByDescending(x => x.similarity)
+                    .Take(perGroup)
+                    .Select(x => (x.earlier, later)));
+            }
+        }
+
+        var decisions = await matcher.DecideAsync(
+            [.. pairs.Select(p => new MatchQuery(p.Earlier.Text!, p.Earlier.Leader.Embedding!, p.Later.Text!, p.Later.Leader.Embedding!))],
+            "coalescing", cancellationToken);
+        var byLater = pairs.Select((p, k) => (p, decision: decisions[k])).ToLookup(x => x.p.Later);
+        foreach (var scope in scopes)
+        {
+            var leaders = new HashSet<GroupBuilder> { scope[0] };
+            foreach (var group in scope.Skip(1))
             {
                 GroupBuilder? best = null;
                 var bestSimilarity = double.MinValue;
-                foreach (var leader in leaders)
+                foreach (var ((earlier, _), decision) in byLater[group])
                 {
-                    var decision = matcher.Decide(leader.Text!, leader.Leader.Embedding!, group.Text!, group.Leader.Embedding!);
+                    if (!leaders.Contains(earlier))
+                    {
+                        continue; // it joined another group: this request may join that group's leader only
+                    }
+
                     if (decision.IsMatch && decision.Similarity > bestSimilarity)
                     {
-                        best = leader;
+                        best = earlier;
                         bestSimilarity = decision.Similarity;
                     }
                     else if (!decision.IsMatch && decision.RejectedBy is not "similarity")
                     {
-                        LogGuardRejected(logger, group.Leader.Request.RequestId, leader.Leader.Request.RequestId, decision.Similarity, decision.RejectedBy!);
+                        LogNotCoalesced(logger, group.Leader.Request.RequestId, earlier.Leader.Request.RequestId, decision.Similarity, decision.RejectedBy!);
                     }
                 }
 
@@ -87,8 +119,8 @@ public sealed partial class CoalescingPlanner(
         }
     }
 
-    [LoggerMessage(EventId = 1500, Level = LogLevel.Debug, Message = "Request {RequestId} not coalesced with {LeaderId}: similarity {Similarity:0.000} but the {Guard} guard differs")]
-    private static partial void LogGuardRejected(ILogger logger, string requestId, string leaderId, double similarity, string guard);
+    [LoggerMessage(EventId = 1500, Level = LogLevel.Debug, Message = "Request {RequestId} not coalesced with {LeaderId}: similarity {Similarity:0.000} but the {Check} check said no")]
+    private static partial void LogNotCoalesced(ILogger logger, string requestId, string leaderId, double similarity, string check);
 
     private sealed class GroupBuilder(PendingRequest leader, string? scope, string? text)
     {

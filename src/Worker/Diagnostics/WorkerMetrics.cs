@@ -17,6 +17,8 @@ public sealed class WorkerMetrics
     private readonly Counter<long> _coalesced;
     private readonly Histogram<double> _embeddingDuration;
     private readonly Counter<long> _embeddedTexts;
+    private readonly Histogram<double> _verifierDuration;
+    private readonly Counter<long> _verifiedPairs;
     private readonly Counter<long> _cacheLookups;
     private readonly Counter<long> _cacheStores;
     private readonly Counter<long> _cacheErrors;
@@ -46,6 +48,8 @@ public sealed class WorkerMetrics
         _coalesced = meter.CreateCounter<long>("coalesced_requests", description: "Requests answered by another request's provider call.");
         _embeddingDuration = meter.CreateHistogram<double>("embedding_duration", "s", "Time of one batched embedding call.");
         _embeddedTexts = meter.CreateCounter<long>("embedded_texts", description: "Texts embedded.");
+        _verifierDuration = meter.CreateHistogram<double>("verifier_duration", "s", "Time of one batched pair-verifier call.");
+        _verifiedPairs = meter.CreateCounter<long>("verified_pairs", description: "Candidate pairs the pair verifier scored, by use (cache, coalescing) and verdict (match, reject).");
         _cacheLookups = meter.CreateCounter<long>("cache_lookups", description: "Cache lookups by kind (exact, semantic) and result (l1, l2, hit, miss).");
         _cacheStores = meter.CreateCounter<long>("cache_stores", description: "Provider answers stored in the cache.");
         _cacheErrors = meter.CreateCounter<long>("cache_redis_errors", description: "Redis operations that failed or timed out (the request went on without L2).");
@@ -108,6 +112,13 @@ public sealed class WorkerMetrics
     {
         _embeddedTexts.Add(texts);
         _embeddingDuration.Record(elapsed.TotalSeconds);
+    }
+
+    public void Verified(string use, int matched, int rejected, TimeSpan elapsed)
+    {
+        _verifiedPairs.Add(matched, new("use", use), new("verdict", "match"));
+        _verifiedPairs.Add(rejected, new("use", use), new("verdict", "reject"));
+        _verifierDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("use", use));
     }
 
     public void ProviderCalled(string endpoint, string status, TimeSpan elapsed) =>

@@ -1,7 +1,5 @@
-using System.Collections.Concurrent;
 using System.Numerics.Tensors;
 using System.Reflection;
-using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Options;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
@@ -31,12 +29,23 @@ public sealed class MiniLmEmbedder : ITextEmbedder, IDisposable
     private readonly int _maxBatch;
 
     // One thread per concurrent run: runs never outnumber the cores they were sized for, and always run on the same threads.
-    private readonly BlockingCollection<Action> _work = [];
-    private readonly Thread[] _runners;
-    private readonly int _runs;
+    private readonly ModelRunners _runners;
+    private readonly bool _ownsRunners;
     private int _disposed;
 
+    /// <summary>An embedder with runner threads of its own (tools, tests, benchmarks).</summary>
     public MiniLmEmbedder(IOptions<EmbeddingOptions> options)
+        : this(options, new ModelRunners(options), ownsRunners: true)
+    {
+    }
+
+    /// <summary>The worker's embedder, on the runner threads it shares with the pair verifier.</summary>
+    public MiniLmEmbedder(IOptions<EmbeddingOptions> options, ModelRunners runners)
+        : this(options, runners, ownsRunners: false)
+    {
+    }
+
+    private MiniLmEmbedder(IOptions<EmbeddingOptions> options, ModelRunners runners, bool ownsRunners)
     {
         var settings = options.Value;
         _tokenizer = CreateTokenizer();
@@ -54,12 +63,7 @@ public sealed class MiniLmEmbedder : ITextEmbedder, IDisposable
         sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         _session = new InferenceSession(bytes, sessionOptions);
         _maxBatch = settings.MaxBatchSize;
-        _runs = settings.ConcurrentRuns > 0 ? settings.ConcurrentRuns : Environment.ProcessorCount;
-        _runners = [.. Enumerable.Range(0, _runs).Select(i => new Thread(RunQueued) { IsBackground = true, Name = $"embedding-run-{i}" })];
-        foreach (var runner in _runners)
-        {
-            runner.Start();
-        }
+        (_runners, _ownsRunners) = (runners, ownsRunners);
     }
 
     /// <summary>all-MiniLM-L6-v2's BERT tokenizer (lower-cased word pieces) from the vocabulary inside the package.</summary>
@@ -104,41 +108,10 @@ public sealed class MiniLmEmbedder : ITextEmbedder, IDisposable
         // Texts of similar length share a run, so little of each run is padding; the runs go side by side.
         var order = Enumerable.Range(0, texts.Count).OrderBy(i => encoded[i].Ids.Length).ToArray();
         // Even runs, so every core finishes at about the same time: 10 texts on 2 cores run as 5 + 5, not 8 + 2.
-        var perRun = Math.Clamp((order.Length + _runs - 1) / _runs, 1, _maxBatch);
-        var chunks = order.Chunk(perRun).ToArray();
+        var perRun = Math.Clamp((order.Length + _runners.Count - 1) / _runners.Count, 1, _maxBatch);
         var results = new Embedding[texts.Count];
-        // The runs go to the embedder's own long-lived threads, never the thread pool (blocking ONNX calls there
-        // starve the broker client) nor threads made per call: every new thread that calls ONNX Runtime takes a
-        // glibc malloc arena of its own, and with a thread per batch the worker's peak resident memory differed by
-        // up to 130 MB between identical runs (W4 in docs/benchmarks.md).
-        using var done = new CountdownEvent(chunks.Length);
-        ExceptionDispatchInfo? failure = null;
-        foreach (var chunk in chunks)
-        {
-            _work.Add(() =>
-            {
-                try
-                {
-                    if (!cancellationToken.IsCancellationRequested)
-                    {
-                        Run(chunk, encoded, results);
-                    }
-                }
-                catch (Exception ex)
-                {
-                    Interlocked.CompareExchange(ref failure, ExceptionDispatchInfo.Capture(ex), null);
-                }
-                finally
-                {
-                    done.Signal();
-                }
-            }, CancellationToken.None);
-        }
-
-        // Waits for every queued run even when cancelled (they skip at once): a run must not outlive this call's buffers.
-        done.Wait(CancellationToken.None);
-        cancellationToken.ThrowIfCancellationRequested();
-        failure?.Throw();
+        // On the shared runner threads (ModelRunners says why not the thread pool nor threads made per call).
+        _runners.Run([.. order.Chunk(perRun).Select(chunk => (Action)(() => Run(chunk, encoded, results)))], cancellationToken);
         return results;
     }
 
@@ -197,22 +170,12 @@ public sealed class MiniLmEmbedder : ITextEmbedder, IDisposable
             return;
         }
 
-        _work.CompleteAdding();
-        foreach (var runner in _runners)
+        if (_ownsRunners)
         {
-            runner.Join();
+            _runners.Dispose();
         }
 
-        _work.Dispose();
         _session.Dispose();
-    }
-
-    private void RunQueued()
-    {
-        foreach (var run in _work.GetConsumingEnumerable())
-        {
-            run();
-        }
     }
 
     private sealed record EncodedText(long[] Ids);

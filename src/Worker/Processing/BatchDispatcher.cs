@@ -33,7 +33,7 @@ public sealed partial class BatchDispatcher(
 
         if (cache.Enabled)
         {
-            live = await AnswerFromCacheAsync(live, ReuseKind.Exact);
+            live = await AnswerFromExactCacheAsync(live);
         }
 
         // Embedding is CPU-bound, blocking work that would starve the thread pool MassTransit and the broker client
@@ -46,35 +46,53 @@ public sealed partial class BatchDispatcher(
 
         if (cache.Enabled)
         {
-            live = await AnswerFromCacheAsync(live, ReuseKind.Semantic);
+            live = await AnswerFromSemanticCacheAsync(live, stoppingToken);
         }
 
-        foreach (var group in Plan(live).OrderByDescending(g => g.Priority).ThenBy(g => g.FirstReceivedAt))
+        foreach (var group in (await PlanAsync(live, stoppingToken)).OrderByDescending(g => g.Priority).ThenBy(g => g.FirstReceivedAt))
         {
             _ = executor.ExecuteAsync(group); // completes every member; never throws
         }
     }
 
-    /// <summary>Answers the requests the cache holds (exact key, or a similar prompt) and returns the rest.</summary>
-    private async Task<List<PendingRequest>> AnswerFromCacheAsync(List<PendingRequest> live, ReuseKind step)
+    /// <summary>Answers the requests the cache holds under their exact key and returns the rest.</summary>
+    private async Task<List<PendingRequest>> AnswerFromExactCacheAsync(List<PendingRequest> live)
     {
         var lookups = live.Select(async request =>
         {
             var reuse = request.Reuse!;
-            if (reuse.Kind == ReuseKind.None || request.Request.CachePolicy == CachePolicy.Refresh)
-            {
-                return (request, hit: (CacheHit?)null);
-            }
-
-            if (step == ReuseKind.Exact)
-            {
-                return (request, hit: await cache.GetAsync(reuse.ExactKey!) is { } answer ? new CacheHit(answer, ResultSource.ExactCache, 1.0) : null);
-            }
-
-            return (request, hit: reuse.Kind == ReuseKind.Semantic && request.Embedding is { } vector ? await cache.FindSimilarAsync(reuse, vector) : null);
+            return Reusable(request)
+                ? (request, hit: await cache.GetAsync(reuse.ExactKey!) is { } answer ? new CacheHit(answer, ResultSource.ExactCache, 1.0) : null)
+                : (request, hit: (CacheHit?)null);
         });
-        var rest = new List<PendingRequest>(live.Count);
-        foreach (var (request, hit) in await Task.WhenAll(lookups))
+        return Complete(await Task.WhenAll(lookups));
+    }
+
+    /// <summary>
+    /// Answers the embedded requests a similar cached prompt answers (one batched lookup, so the pair verifier runs
+    /// once for the batch) and returns the rest.
+    /// </summary>
+    private async Task<List<PendingRequest>> AnswerFromSemanticCacheAsync(List<PendingRequest> live, CancellationToken stoppingToken)
+    {
+        var semantic = live.Where(r => Reusable(r) && r.Reuse!.Kind == ReuseKind.Semantic && r.Embedding is not null).ToList();
+        if (semantic.Count == 0)
+        {
+            return live;
+        }
+
+        var hits = await cache.FindSimilarAsync([.. semantic.Select(r => new SimilarLookup(r.Reuse!, r.Embedding!))], stoppingToken);
+        var byRequest = semantic.Select((r, i) => (r, hit: hits[i])).Where(x => x.hit is not null).ToDictionary(x => x.r, x => x.hit);
+        return Complete([.. live.Select(r => (r, byRequest.GetValueOrDefault(r)))]);
+    }
+
+    private static bool Reusable(PendingRequest request) =>
+        request.Reuse!.Kind != ReuseKind.None && request.Request.CachePolicy != CachePolicy.Refresh;
+
+    /// <summary>Completes each request that has a hit from the cache and returns the others.</summary>
+    private List<PendingRequest> Complete(IReadOnlyList<(PendingRequest Request, CacheHit? Hit)> looked)
+    {
+        var rest = new List<PendingRequest>(looked.Count);
+        foreach (var (request, hit) in looked)
         {
             if (hit is null)
             {
@@ -102,13 +120,13 @@ public sealed partial class BatchDispatcher(
         }
     }
 
-    private IReadOnlyList<RequestGroup> Plan(List<PendingRequest> live)
+    private async Task<IReadOnlyList<RequestGroup>> PlanAsync(List<PendingRequest> live, CancellationToken stoppingToken)
     {
         try
         {
-            return live.Count == 0 ? [] : planner.Plan(live);
+            return live.Count == 0 ? [] : await planner.PlanAsync(live, stoppingToken);
         }
-        catch (Exception ex)
+        catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
         {
             // Coalescing saves money; it must never cost an answer. Without a plan every request calls on its own.
             LogPlanningFailed(logger, ex, live.Count);

@@ -90,6 +90,26 @@ public sealed class ResponseCacheTests(BrokerFixture broker) : RedisLaneTestBase
     }
 
     [Fact]
+    public async Task The_pair_verifier_serves_a_paraphrase_the_cosine_threshold_misses_and_refuses_a_near_miss()
+    {
+        await using var listener = await ListenAsync();
+        await using var worker = await StartWorkerAsync(Settings(Lane));
+        await ConnectedAsync(worker);
+
+        var original = WorkerHost.Request(Tenant, "Is there a student discount?");
+        Assert.Equal("Provider", Source(await AskAsync(listener, Lane, original)));
+        Assert.Equal("Provider", Source(await AskAsync(listener, Lane, WorkerHost.Request(Tenant, "How do I cancel my subscription?"))));
+
+        var paraphrase = await AskAsync(listener, Lane, WorkerHost.Request(Tenant, "Do you offer a student discount?"));
+        var nearMiss = await AskAsync(listener, Lane, WorkerHost.Request(Tenant, "How do I renew my subscription?"));
+
+        Assert.Equal("SemanticCache", Source(paraphrase));
+        Assert.Equal(original.RequestId, Matched(paraphrase));
+        Assert.InRange(paraphrase.Json.GetProperty("similarity").GetDouble(), 0.90, 0.94); // below the cosine-only threshold
+        Assert.Equal("Provider", Source(nearMiss));
+    }
+
+    [Fact]
     public async Task Identical_requests_in_flight_on_two_replicas_make_one_provider_call()
     {
         await using var listener = await ListenAsync();

@@ -10,19 +10,21 @@ using PromptQueue.Worker.Matching;
 using PromptQueue.Worker.Messaging;
 using PromptQueue.Worker.Tenancy;
 using PromptQueue.Worker.Tests.Embeddings;
+using PromptQueue.Worker.Tests.Matching;
 
 namespace PromptQueue.Worker.Tests.Coalescing;
 
-public sealed class CoalescingPlannerTests : IClassFixture<EmbedderFixture>, IDisposable
+public sealed class CoalescingPlannerTests : IClassFixture<EmbedderFixture>, IClassFixture<VerifierFixture>, IDisposable
 {
     private readonly CountingEmbedder _embedder;
+    private readonly VerifierFixture _verifier;
     private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
     private readonly MessagingOptions _messaging = new() { Lanes = { ["default"] = new LaneOptions(), ["strict"] = new LaneOptions { SemanticReuse = false } } };
     private readonly TenantsOptions _tenants = new() { ByTenant = { ["exact-only-tenant"] = new TenantOptions { SemanticReuse = false } } };
     private readonly DateTimeOffset _now = DateTimeOffset.UnixEpoch;
     private int _sequence;
 
-    public CoalescingPlannerTests(EmbedderFixture fixture) => _embedder = new CountingEmbedder(fixture.Embedder);
+    public CoalescingPlannerTests(EmbedderFixture fixture, VerifierFixture verifier) => (_embedder, _verifier) = (new CountingEmbedder(fixture.Embedder), verifier);
 
     public void Dispose() => _services.Dispose();
 
@@ -153,7 +155,22 @@ public sealed class CoalescingPlannerTests : IClassFixture<EmbedderFixture>, IDi
     }
 
     /// <summary>As the dispatcher does it: classify, embed what a semantic step compares (no cache here), plan.</summary>
-    private IReadOnlyList<RequestGroup> Plan(IReadOnlyList<PendingRequest> requests)
+    [Fact]
+    public void With_the_verifier_paraphrases_the_cosine_threshold_misses_share_one_call_and_near_misses_do_not()
+    {
+        string[] texts = ["Is there a student discount?", "Do you offer a student discount?", "How do I cancel my subscription?", "How do I renew my subscription?"];
+
+        var withoutVerifier = Plan([.. texts.Select(t => Pending(t))]);
+        var requests = texts.Select(t => Pending(t)).ToList();
+        var plan = Plan(requests, _verifier.Verifier);
+
+        Assert.Equal(4, withoutVerifier.Count);
+        Assert.Equal(3, plan.Count);
+        var group = Assert.Single(plan, g => g.Members.Count == 2);
+        Assert.Equal([requests[0].Request.RequestId, requests[1].Request.RequestId], group.Members.Select(m => m.Request.Request.RequestId).Order());
+    }
+
+    private IReadOnlyList<RequestGroup> Plan(IReadOnlyList<PendingRequest> requests, PairVerifier? verifier = null)
     {
         var metrics = new WorkerMetrics(_services.GetRequiredService<IMeterFactory>());
         var classifier = new ReuseClassifier(
@@ -173,7 +190,7 @@ public sealed class CoalescingPlannerTests : IClassFixture<EmbedderFixture>, IDi
             embedding.Embed(needed, CancellationToken.None);
         }
 
-        return new CoalescingPlanner(new SemanticMatcher(new StaticOptionsMonitor<MatchOptions>(new MatchOptions())), metrics, NullLogger<CoalescingPlanner>.Instance).Plan(requests);
+        return new CoalescingPlanner(new SemanticMatcher(new StaticOptionsMonitor<MatchOptions>(new MatchOptions()), verifier), metrics, NullLogger<CoalescingPlanner>.Instance).PlanAsync(requests).GetAwaiter().GetResult();
     }
 
     private PendingRequest Pending(string text, string tenant = "acme", int priority = 5, string lane = "default", string? system = null)

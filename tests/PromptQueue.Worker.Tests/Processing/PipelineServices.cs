@@ -55,8 +55,8 @@ internal static class PipelineServices
         services.AddSingleton<ResponseCache>();
         services.AddSingleton<SingleFlight>();
         services.AddSingleton<IdempotencyStore>();
-        services.AddSingleton<SemanticMatcher>();
-        services.AddSingleton<ITextEmbedder, MiniLmEmbedder>();
+        services.AddModelsAndMatcher();
+        services.AddSingleton<ITextEmbedder>(sp => sp.GetRequiredService<MiniLmEmbedder>());
         services.AddSingleton<ReuseClassifier>();
         services.AddSingleton<BatchEmbedding>();
         services.AddSingleton<CoalescingPlanner>();

@@ -5,6 +5,7 @@ using PromptQueue.Datasets;
 using PromptQueue.VerifierTraining.MiniLm;
 using PromptQueue.VerifierTraining.Model;
 using PromptQueue.Worker.Embeddings;
+using PromptQueue.Worker.Matching;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -44,9 +45,8 @@ internal static class ParityCommand
     public static int Run(string writtenDirectory, TextWriter log)
     {
         torch.set_num_threads(2);
-        var statements = Path.Combine(writtenDirectory, "tech-statements-train.jsonl");
         var sentences = FixedSentences
-            .Concat(File.Exists(statements) ? WrittenPairs.StatementTriples(statements).Take(5).SelectMany(s => new[] { s.Original, s.Paraphrase }) : [])
+            .Concat(WrittenSplit.StatementFiles(writtenDirectory).Take(1).SelectMany(file => WrittenPairs.StatementTriples(file).Take(5)).SelectMany(s => new[] { s.Original, s.Paraphrase }))
             .ToList();
         var encoder = new PairEncoder(MiniLmEmbedder.CreateTokenizer(), MiniLmEmbedder.MaxWordPieces);
         var inputs = sentences.Select(encoder.EncodeText).ToList();
@@ -60,7 +60,7 @@ internal static class ParityCommand
         using var bert = new BertModel(new BertConfig());
         bert.Load(OnnxBertWeights.Read(MiniLmEmbedder.ReadModel()).Parameters);
         bert.eval();
-        float[][] Embed(IReadOnlyList<Encoded> texts)
+        float[][] Embed(IReadOnlyList<EncodedInput> texts)
         {
             using var scope = NewDisposeScope();
             using var _ = no_grad();

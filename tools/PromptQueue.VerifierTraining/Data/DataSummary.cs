@@ -17,6 +17,14 @@ internal sealed record DataSummary
     /// <summary>Rule variants whose changed question is a question of the validation or test part.</summary>
     public required int RuleVariantsDropped { get; init; }
 
+    /// <summary>Rule near-misses made (after the held-out drop), of which a seeded share was kept (<see cref="RuleNearMissShare"/>).</summary>
+    public int RuleNearMissesMade { get; init; }
+
+    public double RuleNearMissShare { get; init; } = 1;
+
+    /// <summary>Times each written train pair is in the training pairs.</summary>
+    public int WrittenRepeat { get; init; } = 1;
+
     public required int WrittenStatementsTrain { get; init; }
 
     public required int WrittenRequestsTrain { get; init; }

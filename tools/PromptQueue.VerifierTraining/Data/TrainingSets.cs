@@ -6,31 +6,23 @@ namespace PromptQueue.VerifierTraining.Data;
 internal sealed record SourcedPair(LabelledPair Pair, string Source);
 
 /// <summary>Where the data is. Only the written sets' train files are ever opened; their test files never are.</summary>
-internal sealed record DataSources(string QuoraPath, string WrittenDirectory)
-{
-    public string StatementsTrain => Path.Combine(WrittenDirectory, "tech-statements-train.jsonl");
-
-    public string RequestsTrain => Path.Combine(WrittenDirectory, "llm-requests-train.jsonl");
-}
+internal sealed record DataSources(string QuoraPath, string WrittenDirectory);
 
 /// <summary>
 /// The verifier's training and validation pairs. Training: the Quora train part of <see cref="HeldOutSplit"/>, rule-made
 /// near-misses and paraphrases of its questions (<see cref="RuleVariants"/>), and the written train sets less what is
-/// held back. Validation: the Quora validation part, 2 of the 12 statement topics and 20 % of the written request
-/// lines (both chosen by <see cref="SeededShare"/> with the split's seed, so they never change with the training seed).
+/// held back. Validation: the Quora validation part and what <see cref="WrittenSplit"/> holds back of the written
+/// train files (a sixth of each statements file's topics, 20 % of the request lines).
 /// The Quora test part is set aside as soon as it is split off; its questions serve only to drop rule variants that
 /// would coincide with a held-out question.
 /// </summary>
 internal sealed record TrainingSets(List<SourcedPair> Train, List<SourcedPair> QuoraValidation, List<SourcedPair> WrittenValidation, DataSummary Summary)
 {
-    public const int HeldBackTopics = 2;
-    public const double HeldBackRequestShare = 0.2;
-
     /// <summary>
     /// Reads and splits the data. A training cap keeps a seeded sample of the training pairs; a validation cap keeps
     /// that many validation pairs, half Quora and half written, spread evenly (0: all, for either).
     /// </summary>
-    public static TrainingSets Load(DataSources sources, int seed, int trainCap, int validationCap)
+    public static TrainingSets Load(DataSources sources, int seed, int trainCap, int validationCap, double ruleNearMissShare = 1, int writtenRepeat = 1)
     {
         var quora = LabelledPairs.Read(sources.QuoraPath).ToList();
         var split = HeldOutSplit.Of(quora);
@@ -44,19 +36,15 @@ internal sealed record TrainingSets(List<SourcedPair> Train, List<SourcedPair> Q
         var trainQuestions = split.Train.SelectMany(p => new[] { p.A, p.B }).DistinctBy(QuestionGroups.Normalise, StringComparer.Ordinal);
         var made = RuleVariants.From(trainQuestions, seed);
         var variants = made.Where(v => !heldOutQuestions.Contains(QuestionGroups.Normalise(v.Pair.B))).ToList();
+        var nearMissesMade = variants.Count(v => !v.Pair.Duplicate);
+        var droppedHeldOut = made.Count - variants.Count;
+        variants = [.. variants.Where(v => v.Pair.Duplicate || SeededShare.Of(seed, v.Pair.A + "\n" + v.Pair.B) < ruleNearMissShare)];
 
-        var statements = WrittenPairs.Statements(sources.StatementsTrain).ToList();
-        var heldTopics = statements.Select(s => s.Topic).Distinct(StringComparer.Ordinal)
-            .OrderBy(topic => SeededShare.Of(HeldOutSplit.Seed, topic)).Take(HeldBackTopics).Order(StringComparer.Ordinal).ToList();
-        var requests = WrittenPairs.Requests(sources.RequestsTrain).ToList();
-        bool HeldRequest(KindedPair r) => SeededShare.Of(HeldOutSplit.Seed, r.Pair.A + "\n" + r.Pair.B) < HeldBackRequestShare;
-
-        var statementsValidation = statements.Where(s => heldTopics.Contains(s.Topic)).Select(s => new SourcedPair(s.Pair, "written-statements")).ToList();
-        var requestsValidation = requests.Where(HeldRequest).Select(r => new SourcedPair(r.Pair, "written-requests")).ToList();
+        var written = WrittenSplit.Of(sources.WrittenDirectory);
         var train = split.Train.Select(p => new SourcedPair(p, "quora"))
             .Concat(variants.Select(v => new SourcedPair(v.Pair, "rule:" + v.Kind)))
-            .Concat(statements.Where(s => !heldTopics.Contains(s.Topic)).Select(s => new SourcedPair(s.Pair, "written-statements")))
-            .Concat(requests.Where(r => !HeldRequest(r)).Select(r => new SourcedPair(r.Pair, "written-requests")))
+            .Concat(Enumerable.Repeat(0, writtenRepeat).SelectMany(_ => written.Statements.Select(s => new SourcedPair(s.Pair, "written-statements"))))
+            .Concat(Enumerable.Repeat(0, writtenRepeat).SelectMany(_ => written.Requests.Select(r => new SourcedPair(r.Pair, "written-requests"))))
             .ToList();
         var available = train.Count;
         if (trainCap > 0 && trainCap < train.Count)
@@ -67,7 +55,9 @@ internal sealed record TrainingSets(List<SourcedPair> Train, List<SourcedPair> Q
         }
 
         var quoraValidation = split.Validation.Select(p => new SourcedPair(p, "quora")).ToList();
-        var writtenValidation = statementsValidation.Concat(requestsValidation).ToList();
+        var writtenValidation = written.StatementsHeldBack.Select(s => new SourcedPair(s.Pair, "written-statements"))
+            .Concat(written.RequestsHeldBack.Select(r => new SourcedPair(r.Pair, "written-requests")))
+            .ToList();
         if (validationCap > 0)
         {
             quoraValidation = Spread(quoraValidation, validationCap / 2);
@@ -81,10 +71,13 @@ internal sealed record TrainingSets(List<SourcedPair> Train, List<SourcedPair> Q
             QuoraValidationPart = split.Validation.Count,
             QuoraTestPart = testCount,
             RuleVariants = variants.Count,
-            RuleVariantsDropped = made.Count - variants.Count,
-            WrittenStatementsTrain = statements.Count - statementsValidation.Count,
-            WrittenRequestsTrain = requests.Count - requestsValidation.Count,
-            StatementTopicsHeldBack = heldTopics,
+            RuleVariantsDropped = droppedHeldOut,
+            RuleNearMissesMade = nearMissesMade,
+            RuleNearMissShare = ruleNearMissShare,
+            WrittenRepeat = writtenRepeat,
+            WrittenStatementsTrain = written.Statements.Count,
+            WrittenRequestsTrain = written.Requests.Count,
+            StatementTopicsHeldBack = written.TopicsHeldBack,
             TrainAvailable = available,
             Train = train.Count,
             TrainDuplicates = train.Count(p => p.Pair.Duplicate),

@@ -4,6 +4,7 @@ using PromptQueue.VerifierTraining.Evaluation;
 using PromptQueue.VerifierTraining.MiniLm;
 using PromptQueue.VerifierTraining.Model;
 using PromptQueue.VerifierTraining.Training;
+using PromptQueue.Worker.Matching;
 
 namespace PromptQueue.VerifierTraining.Export;
 
@@ -67,7 +68,7 @@ internal static class VerifierExport
         // The float graph must reproduce TorchSharp: this checks the weight mapping and the head, not quantisation.
         var parityInputs = inputs.Take(ParityPairs).ToList();
         float[] floatScores;
-        using (var fp32 = new OrtVerifier(Build(false, false), threads))
+        using (var fp32 = new PairVerifierModel(Build(false, false), threads))
         {
             floatScores = fp32.Logits(parityInputs);
         }
@@ -84,7 +85,7 @@ internal static class VerifierExport
         {
             var bytes = Build(matMuls, embeddings);
             float[] scores;
-            using (var verifier = new OrtVerifier(bytes, threads))
+            using (var verifier = new PairVerifierModel(bytes, threads))
             {
                 scores = verifier.Logits(inputs);
             }

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Google.Protobuf;
 using Onnx;
-using PromptQueue.VerifierTraining.Evaluation;
+using PromptQueue.Worker.Matching;
 
 namespace PromptQueue.VerifierTraining.Export;
 
@@ -25,11 +25,11 @@ internal static class VerifierGraph
         graph.Node.Add(cls);
         graph.Node.Add(Node("MatMul", ["verifier.cls", "classifier.weight"], "verifier.projected"));
         graph.Node.Add(Node("Add", ["verifier.projected", "classifier.bias"], "verifier.logit_column"));
-        graph.Node.Add(Node("Squeeze", ["verifier.logit_column", "verifier.squeeze_axes"], OrtVerifier.Output));
+        graph.Node.Add(Node("Squeeze", ["verifier.logit_column", "verifier.squeeze_axes"], PairVerifierModel.Output));
         graph.Output.Clear();
         graph.Output.Add(new ValueInfoProto
         {
-            Name = OrtVerifier.Output,
+            Name = PairVerifierModel.Output,
             Type = new TypeProto
             {
                 TensorType = new TypeProto.Types.Tensor

@@ -1,26 +1,13 @@
+using PromptQueue.Worker.Matching;
 using static TorchSharp.torch;
 
 namespace PromptQueue.VerifierTraining.Model;
 
-/// <summary>A padded batch: input_ids, token_type_ids and attention_mask, all [batch, longest] int64.</summary>
-internal sealed record Batch(long[] Ids, long[] TokenTypes, long[] Mask, int Size, int Sequence)
+/// <summary>The worker's <see cref="PaddedBatch"/> as LibTorch tensors.</summary>
+internal static class Batch
 {
-    public (Tensor Ids, Tensor TokenTypes, Tensor Mask) ToTensors() =>
-        (tensor(Ids, [Size, Sequence]), tensor(TokenTypes, [Size, Sequence]), tensor(Mask, [Size, Sequence]));
+    public static PaddedBatch Of(IReadOnlyList<EncodedInput> inputs) => PaddedBatch.Of(inputs);
 
-    /// <summary>Pads to the longest input of this batch only (dynamic padding); pad id 0 is [PAD] in this vocabulary.</summary>
-    public static Batch Of(IReadOnlyList<Encoded> inputs)
-    {
-        var sequence = inputs.Max(e => e.Length);
-        var (ids, types, mask) = (new long[inputs.Count * sequence], new long[inputs.Count * sequence], new long[inputs.Count * sequence]);
-        for (var row = 0; row < inputs.Count; row++)
-        {
-            var e = inputs[row];
-            e.Ids.CopyTo(ids, row * sequence);
-            e.TokenTypes.CopyTo(types, row * sequence);
-            Array.Fill(mask, 1L, row * sequence, e.Length);
-        }
-
-        return new Batch(ids, types, mask, inputs.Count, sequence);
-    }
+    public static (Tensor Ids, Tensor TokenTypes, Tensor Mask) ToTensors(this PaddedBatch batch) =>
+        (tensor(batch.Ids, [batch.Size, batch.Sequence]), tensor(batch.TokenTypes, [batch.Size, batch.Sequence]), tensor(batch.Mask, [batch.Size, batch.Sequence]));
 }

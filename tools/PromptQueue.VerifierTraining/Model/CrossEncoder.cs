@@ -1,3 +1,4 @@
+using PromptQueue.Worker.Matching;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -8,7 +9,7 @@ namespace PromptQueue.VerifierTraining.Model;
 /// BERT over "[CLS] a [SEP] b [SEP]" and one linear head on the [CLS] vector of the last layer: one logit per pair,
 /// the same question when above 0. The feasibility spike tried the pooler and mean pooling too; [CLS] did as well.
 /// </summary>
-internal sealed class CrossEncoder : nn.Module<Batch, Tensor>
+internal sealed class CrossEncoder : nn.Module<PaddedBatch, Tensor>
 {
     private readonly BertModel bert;
     private readonly Linear classifier;
@@ -35,7 +36,7 @@ internal sealed class CrossEncoder : nn.Module<Batch, Tensor>
     public (float[] Weight, float Bias) Head() =>
         (classifier.weight!.detach().contiguous().data<float>().ToArray(), classifier.bias!.detach().item<float>());
 
-    public override Tensor forward(Batch batch)
+    public override Tensor forward(PaddedBatch batch)
     {
         var (ids, types, mask) = batch.ToTensors();
         var hidden = bert.call(ids, types, mask);

@@ -29,6 +29,12 @@ internal static class ModelFolder
         Directory.CreateDirectory(folder);
         File.WriteAllBytes(Path.Combine(folder, ModelFile), onnx);
         File.WriteAllText(Path.Combine(folder, VerifierMetadata.FileName), JsonSerializer.Serialize(metadata, Json) + "\n");
+        WriteCalibration(folder, metadata, calibration);
+    }
+
+    /// <summary>calibration.json and the model card (which shows it).</summary>
+    public static void WriteCalibration(string folder, VerifierMetadata metadata, CalibrationReport calibration)
+    {
         File.WriteAllText(Path.Combine(folder, CalibrationFile), JsonSerializer.Serialize(calibration, Json) + "\n");
         File.WriteAllText(Path.Combine(folder, CardFile), ModelCard.Markdown(metadata, calibration));
     }

@@ -2,13 +2,14 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using PromptQueue.VerifierTraining.Evaluation;
 using PromptQueue.VerifierTraining.Model;
+using PromptQueue.Worker.Matching;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace PromptQueue.VerifierTraining.Training;
 
 /// <summary>An encoded pair and its label.</summary>
-internal sealed record Example(Encoded Input, bool Duplicate);
+internal sealed record Example(EncodedInput Input, bool Duplicate);
 
 /// <summary>Where training stood at the end of an epoch.</summary>
 internal sealed record EpochResult(int Epoch, int Steps, double Loss, double ValidationAuc, double Seconds);
@@ -71,7 +72,7 @@ internal static class Trainer
     }
 
     /// <summary>Logits of the inputs, in eval mode (no dropout), scored in batches of similar length.</summary>
-    public static float[] Score(CrossEncoder model, IReadOnlyList<Encoded> inputs, int batchSize = 64)
+    public static float[] Score(CrossEncoder model, IReadOnlyList<EncodedInput> inputs, int batchSize = 64)
     {
         model.eval();
         using var _ = no_grad();

@@ -1,0 +1,84 @@
+using Microsoft.Extensions.Options;
+using PromptQueue.Worker.Embeddings;
+using PromptQueue.Worker.Matching;
+
+namespace PromptQueue.Worker.Tests.Matching;
+
+public sealed class SemanticMatcherTests(VerifierFixture fixture) : IClassFixture<VerifierFixture>
+{
+    private SemanticMatcher Matcher(MatchOptions? options = null, PairVerifier? verifier = null) =>
+        new(new StaticOptionsMonitor<MatchOptions>(options ?? new MatchOptions()), verifier ?? fixture.Verifier);
+
+    private MatchQuery Query(string a, string b)
+    {
+        var vectors = fixture.Embedder.Embed([a, b]);
+        return new MatchQuery(a, vectors[0], b, vectors[1]);
+    }
+
+    [Fact]
+    public async Task A_paraphrase_below_the_cosine_threshold_matches_through_the_verifier()
+    {
+        var query = Query("Is there a student discount?", "Do you offer a student discount?");
+
+        var decision = Assert.Single(await Matcher().DecideAsync([query], "test"));
+
+        Assert.True(decision.Similarity < new MatchOptions().SimilarityThreshold, "the cosine threshold alone would have missed it");
+        Assert.True(decision.IsMatch);
+        Assert.NotNull(decision.Probability);
+    }
+
+    [Fact]
+    public async Task With_the_guards_off_the_verifier_still_says_no_to_a_near_miss()
+    {
+        var query = Query("How do I enable two-factor authentication?", "How do I disable two-factor authentication?");
+
+        var decision = Assert.Single(await Matcher(new MatchOptions { CandidateFloor = 0.85, GuardNumbers = false, GuardPolarity = false, GuardEntities = false }).DecideAsync([query], "test"));
+
+        Assert.True(decision.Similarity >= 0.85);
+        Assert.False(decision.IsMatch);
+        Assert.Equal("verifier", decision.RejectedBy);
+    }
+
+    [Fact]
+    public async Task Pairs_below_the_floor_and_vetoed_pairs_never_reach_the_verifier()
+    {
+        var matcher = Matcher();
+        var unrelated = Query("Write a haiku about autumn.", "What is the capital of France?");
+        var numbers = Query("Deploy the AMF with 3 replicas.", "Deploy the AMF with 5 replicas.");
+
+        var decisions = await matcher.DecideAsync([unrelated, numbers], "test");
+
+        Assert.Equal(("similarity", (double?)null), (decisions[0].RejectedBy, decisions[0].Probability));
+        Assert.Equal(("numbers", (double?)null), (decisions[1].RejectedBy, decisions[1].Probability));
+    }
+
+    [Fact]
+    public async Task Without_the_verifier_the_cosine_threshold_decides()
+    {
+        var matcher = new SemanticMatcher(new StaticOptionsMonitor<MatchOptions>(new MatchOptions()));
+        var paraphrase = Query("Is there a student discount?", "Do you offer a student discount?");
+        var close = Query("How do I reset my password?", "How can I reset my password?");
+
+        var decisions = await matcher.DecideAsync([paraphrase, close], "test");
+
+        Assert.Equal(new MatchOptions().SimilarityThreshold, matcher.CandidateFloor);
+        Assert.Equal("similarity", decisions[0].RejectedBy);
+        Assert.True(decisions[1].IsMatch);
+        Assert.All(decisions, d => Assert.Null(d.Probability));
+    }
+
+    [Fact]
+    public async Task A_failing_verifier_falls_back_to_the_cosine_threshold()
+    {
+        using var broken = new PairVerifier(Options.Create(new MatchOptions()), Options.Create(new EmbeddingOptions()), fixture.Runners);
+        broken.Dispose(); // its session is gone: every run throws
+        var matcher = Matcher(verifier: broken);
+        var paraphrase = Query("Is there a student discount?", "Do you offer a student discount?");
+        var close = Query("How do I reset my password?", "How can I reset my password?");
+
+        var decisions = await matcher.DecideAsync([paraphrase, close], "test");
+
+        Assert.False(decisions[0].IsMatch); // below 0.94: only the verifier could have matched it
+        Assert.True(decisions[1].IsMatch);
+    }
+}
