@@ -77,7 +77,7 @@ public sealed class PairVerifier : IDisposable
             .Select(r => order.Where((_, k) => k % _runners.Count == r).ToArray())
             .Select(rows => (Action)(() => _model.Score(rows, inputs, logits)));
         await _runners.RunAsync([.. parts], cancellationToken);
-        return [.. PairEncoder.MeanOfOrders(logits).Select(Sigmoid)];
+        return [.. PairEncoder.HigherOfOrders(logits).Select(Sigmoid)];
     }
 
     public static double Sigmoid(float logit) => 1.0 / (1.0 + Math.Exp(-logit));

@@ -70,10 +70,10 @@ public sealed class PairVerifierTests(VerifierFixture fixture) : IClassFixture<V
     }
 
     [Fact]
-    public void Both_orders_fold_to_the_mean_logit()
+    public void Both_orders_fold_to_the_higher_logit()
     {
-        Assert.Equal([1.5f, -2f], PairEncoder.MeanOfOrders([1f, 2f, -3f, -1f]));
-        Assert.Throws<ArgumentException>(() => PairEncoder.MeanOfOrders([1f]));
+        Assert.Equal([2f, -1f], PairEncoder.HigherOfOrders([1f, 2f, -3f, -1f]));
+        Assert.Throws<ArgumentException>(() => PairEncoder.HigherOfOrders([1f]));
     }
 
     [Fact]

@@ -35,7 +35,7 @@ internal static class CalibrateCommand
         float[] logits;
         using (var model = new PairVerifierModel(File.ReadAllBytes(Path.Combine(folder, ModelFolder.ModelFile)), metadata.Training.Threads))
         {
-            logits = PairEncoder.MeanOfOrders(model.Logits([.. pairs.SelectMany(p => encoder.EncodeBothOrders(p.Pair.A, p.Pair.B))]));
+            logits = PairEncoder.HigherOfOrders(model.Logits([.. pairs.SelectMany(p => encoder.EncodeBothOrders(p.Pair.A, p.Pair.B))]));
         }
 
         var calibration = CalibrationReport.Of(ValidationScoring.Score(pairs, logits));

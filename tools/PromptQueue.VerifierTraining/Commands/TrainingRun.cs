@@ -35,7 +35,7 @@ internal static class TrainingRun
 
         var encoder = new PairEncoder(MiniLmEmbedder.CreateTokenizer(), settings.MaxLength);
         // Each training pair in a seeded random order: the written sets always put the original first, and a model that
-        // learns which side it sits on scores the two orders of one pair apart (the worker reads both and takes the mean).
+        // learns which side it sits on scores the two orders of one pair apart (the worker reads both and keeps the higher).
         var sides = new Random(settings.Seed);
         var train = data.Train.Select(p => new Example(sides.Next(2) == 0 ? encoder.EncodePair(p.Pair.A, p.Pair.B) : encoder.EncodePair(p.Pair.B, p.Pair.A), p.Pair.Duplicate)).ToList();
         var validationPairs = ValidationScoring.Pairs(data);
@@ -51,7 +51,7 @@ internal static class TrainingRun
 
         var reference = Trainer.Score(model, [.. validation.Select(e => e.Input)]);
         var export = VerifierExport.Choose(weights, model, validation, reference, settings.Threads, log);
-        var scored = ValidationScoring.Score(validationPairs, PairEncoder.MeanOfOrders(export.Scores));
+        var scored = ValidationScoring.Score(validationPairs, PairEncoder.HigherOfOrders(export.Scores));
         var calibration = CalibrationReport.Of(scored);
         var git = GitState.Read();
         var metadata = new VerifierMetadata

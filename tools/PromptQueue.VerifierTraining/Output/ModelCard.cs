@@ -19,7 +19,8 @@ internal static class ModelCard
         Line();
         Line("A cross-encoder that reads two prompts together and says whether they ask the same thing. The worker asks it only about");
         Line(Invariant($"candidate pairs, those whose bi-encoder cosine is at least {calibration.CandidateFloor:0.00}, and accepts a match when `sigmoid(logit)` reaches the threshold"));
-        Line("that `calibration.json` gives for the wrong rate allowed (`Matching:MaxWrongRate`).");
+        Line("that `calibration.json` gives for the wrong rate allowed (`Matching:MaxWrongRate`). Each pair is read in both orders, (a, b) and (b, a), and the");
+        Line("higher logit counts (`PairEncoder.EncodeBothOrders`): in the worker, in this calibration and in `scripts/eval-semantic` alike.");
         Line();
         Line("## Model");
         Line();
