@@ -30,10 +30,11 @@ internal static class TrainCommand
         var validationPairs = new Option<int>("--validation-pairs") { Description = "Validate on this many pairs, half Quora, half written (0: all)" };
         var nearMisses = new Option<double>("--rule-near-miss-share") { Description = "Share of the rule-made near-misses kept (seeded)", DefaultValueFactory = _ => defaults.RuleNearMissShare };
         var writtenRepeat = new Option<int>("--written-repeat") { Description = "Times each written train pair is trained on per epoch", DefaultValueFactory = _ => defaults.WrittenRepeat };
+        var swapSides = new Option<bool>("--swap-sides") { Description = "Train each pair in a seeded random order of its two sides (off: the shipped run's)" };
         var tiny = new Option<bool>("--tiny") { Description = $"Every stage in seconds: {TinyTrainPairs} training pairs, 1 epoch, {TinyValidationPairs} validation pairs" };
         var root = new RootCommand("Trains the pair verifier: all-MiniLM-L6-v2 fine-tuned as a cross-encoder with TorchSharp, exported to ONNX with its calibration (scripts/train-verifier).")
         {
-            output, quora, written, epochs, batch, rate, warmup, decay, maxLength, seed, threads, trainPairs, validationPairs, nearMisses, writtenRepeat, tiny,
+            output, quora, written, epochs, batch, rate, warmup, decay, maxLength, seed, threads, trainPairs, validationPairs, nearMisses, writtenRepeat, swapSides, tiny,
         };
         foreach (var positive in new[] { epochs, batch, maxLength, threads, writtenRepeat })
         {
@@ -63,6 +64,7 @@ internal static class TrainCommand
                 Threads = parsed.GetValue(threads),
                 RuleNearMissShare = parsed.GetValue(nearMisses),
                 WrittenRepeat = parsed.GetValue(writtenRepeat),
+                SwapSides = parsed.GetValue(swapSides),
             };
             var options = new RunOptions(
                 parsed.GetValue(output)!,

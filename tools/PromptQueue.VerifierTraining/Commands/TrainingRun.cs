@@ -34,10 +34,11 @@ internal static class TrainingRun
             $"validation Quora {d.QuoraValidation} + written {d.WrittenValidation} (topics held back: {string.Join(", ", d.StatementTopicsHeldBack)})");
 
         var encoder = new PairEncoder(MiniLmEmbedder.CreateTokenizer(), settings.MaxLength);
-        // Each training pair in a seeded random order: the written sets always put the original first, and a model that
-        // learns which side it sits on scores the two orders of one pair apart (the worker reads both and keeps the higher).
+        // --swap-sides: each training pair in a seeded random order. The written sets always put the original first, and a
+        // model that learns which side it sits on scores the two orders of one pair apart (the worker reads both and
+        // keeps the higher).
         var sides = new Random(settings.Seed);
-        var train = data.Train.Select(p => new Example(sides.Next(2) == 0 ? encoder.EncodePair(p.Pair.A, p.Pair.B) : encoder.EncodePair(p.Pair.B, p.Pair.A), p.Pair.Duplicate)).ToList();
+        var train = data.Train.Select(p => new Example(settings.SwapSides && sides.Next(2) == 1 ? encoder.EncodePair(p.Pair.B, p.Pair.A) : encoder.EncodePair(p.Pair.A, p.Pair.B), p.Pair.Duplicate)).ToList();
         var validationPairs = ValidationScoring.Pairs(data);
         // Both orders, as the worker scores them (PairEncoder.EncodeBothOrders); calibration folds them to one score a pair.
         var validation = validationPairs.SelectMany(v => encoder.EncodeBothOrders(v.Pair.A, v.Pair.B).Select(input => new Example(input, v.Pair.Duplicate))).ToList();

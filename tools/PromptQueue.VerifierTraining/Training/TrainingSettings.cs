@@ -34,6 +34,13 @@ internal sealed record TrainingSettings
     /// <summary>Times each written train pair is seen per epoch: they are the closest to LLM prompts, and few (841).</summary>
     public int WrittenRepeat { get; init; } = 8;
 
+    /// <summary>
+    /// Train each pair in a seeded random order of its two sides. Off in the shipped run 2 (the written originals
+    /// always first, so it scores the two orders of a pair apart, which the worker's higher-of-both-orders reading
+    /// makes up for); on for the next run (docs/semantic-matching.md, next steps).
+    /// </summary>
+    public bool SwapSides { get; init; }
+
     /// <summary>LibTorch's threads: fixed, because a reduction split over another number of threads rounds differently.</summary>
     public int Threads { get; init; } = 2;
 }
