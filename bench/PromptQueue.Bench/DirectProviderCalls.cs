@@ -18,26 +18,31 @@ public static class DirectProviderCalls
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async caller =>
         {
-            while (Interlocked.Increment(ref next) < count)
+            for (var i = Interlocked.Increment(ref next); i < count; i = Interlocked.Increment(ref next))
             {
-                var i = next;
-                var t0 = Stopwatch.GetTimestamp();
-                using var response = await http.PostAsJsonAsync("chat/completions", new
-                {
-                    model = "sim-small",
-                    max_tokens = 128,
-                    temperature = 0,
-                    messages = new object[]
-                    {
-                        new { role = "system", content = "Answer in one short paragraph." },
-                        new { role = "user", content = $"Bench question {i}: why do export jobs time out?" },
-                    },
-                });
-                response.EnsureSuccessStatusCode();
-                _ = await response.Content.ReadAsByteArrayAsync();
-                latencies.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+                latencies.Add(await CallAsync(http, i));
             }
         }));
         return Measurement.Of($"direct provider calls x{concurrency}", count, clock.Elapsed, latencies);
+    }
+
+    /// <summary>One chat completion like the bench's bypass requests; returns its latency in milliseconds.</summary>
+    public static async Task<double> CallAsync(HttpClient http, int i)
+    {
+        var t0 = Stopwatch.GetTimestamp();
+        using var response = await http.PostAsJsonAsync("chat/completions", new
+        {
+            model = "sim-small",
+            max_tokens = 128,
+            temperature = 0,
+            messages = new object[]
+            {
+                new { role = "system", content = "Answer in one short paragraph." },
+                new { role = "user", content = $"Bench question {i}: why do export jobs time out?" },
+            },
+        });
+        response.EnsureSuccessStatusCode();
+        _ = await response.Content.ReadAsByteArrayAsync();
+        return Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
     }
 }

@@ -85,7 +85,8 @@ return await root.Parse(args).InvokeAsync();
 
 async Task SuiteAsync(string repository, string pairs, string markdown, string logs, bool quick)
 {
-    var services = new SuiteServices(repository, broker, Environment.GetEnvironmentVariable("PROMPTQUEUE_REDIS") ?? "127.0.0.1:6379", logs);
+    // scripts/bench-suite publishes the workers with ReadyToRun into {logs}/publish (what the Dockerfile ships).
+    var services = new SuiteServices(repository, broker, Environment.GetEnvironmentVariable("PROMPTQUEUE_REDIS") ?? "127.0.0.1:6379", logs, Path.Combine(logs, "publish"));
     var results = await new SuiteRunner(services, pairs, quick ? SuiteSize.Quick : new SuiteSize()).RunAsync();
     SuiteReport.Print(results);
     if (!quick)

@@ -120,8 +120,9 @@ public sealed class ProducerRun(ProducerSettings settings, TimeProvider time)
             : root.TryGetProperty("errorCode", out var c) ? c.GetString() ?? "" : "";
         double? queueWait = root.TryGetProperty("timings", out var timings) && timings.TryGetProperty("queueWaitMs", out var q) && q.ValueKind == JsonValueKind.Number ? q.GetDouble() : null;
         var workerMs = timings.ValueKind == JsonValueKind.Object && timings.TryGetProperty("workerMs", out var w) ? w.GetDouble() : 0;
+        var providerMs = timings.ValueKind == JsonValueKind.Object && timings.TryGetProperty("providerMs", out var p) ? p.GetDouble() : 0;
         var matched = root.TryGetProperty("matchedRequestId", out var m) ? m.GetString() : null;
-        var received = new Received(outcome, detail, (now - sent.CreatedAt).TotalMilliseconds, queueWait, workerMs, sent.ClassName, matched);
+        var received = new Received(outcome, detail, (now - sent.CreatedAt).TotalMilliseconds, queueWait, workerMs, providerMs, sent.ClassName, matched);
         if (!_received.TryAdd(requestId, received))
         {
             Interlocked.Increment(ref _duplicates);
@@ -150,13 +151,14 @@ public sealed class ProducerRun(ProducerSettings settings, TimeProvider time)
             EndToEndMs = Percentiles.Of(results.Select(r => r.EndToEndMs)),
             QueueWaitMs = Percentiles.Of(results.Where(r => r.QueueWaitMs is not null).Select(r => r.QueueWaitMs!.Value)),
             WorkerMs = Percentiles.Of(results.Select(r => r.WorkerMs)),
+            WorkerOwnMs = Percentiles.Of(results.Select(r => Math.Max(0, r.WorkerMs - r.ProviderMs))),
             EndToEndMsByClass = results.GroupBy(r => r.ClassName).ToDictionary(g => g.Key, g => Percentiles.Of(g.Select(r => r.EndToEndMs))),
         };
     }
 
     private sealed record Sent(DateTimeOffset CreatedAt, string ClassName);
 
-    private sealed record Received(string Outcome, string Detail, double EndToEndMs, double? QueueWaitMs, double WorkerMs, string ClassName, string? MatchedRequestId);
+    private sealed record Received(string Outcome, string Detail, double EndToEndMs, double? QueueWaitMs, double WorkerMs, double ProviderMs, string ClassName, string? MatchedRequestId);
 }
 
 /// <summary>One request's result: outcome, source (or error code), the request whose answer it reused, and its end-to-end time.</summary>

@@ -29,5 +29,8 @@ public sealed record RunSummary
 
     public Percentiles WorkerMs { get; init; } = Percentiles.Empty;
 
+    /// <summary>The worker's own time: received to completed, minus the time in provider calls.</summary>
+    public Percentiles WorkerOwnMs { get; init; } = Percentiles.Empty;
+
     public Dictionary<string, Percentiles> EndToEndMsByClass { get; init; } = [];
 }

@@ -47,14 +47,18 @@ public static class SuitePlots
     private static Plot W2Plot(SuiteResults r)
     {
         var plot = new Plot();
-        foreach (var (name, trials, color) in new[] { ("plain worker", r.W2Plain, Colors.Orange), ("PromptQueue", r.W2PromptQueue, Colors.SteelBlue) })
+        // Counted trials only (warm-ups and trials their repeat replaced are in the table), one line per worker and round.
+        foreach (var round in r.W2Rounds)
         {
-            var ordered = trials.OrderBy(t => t.Rate).ToArray();
-            var line = plot.Add.Scatter(ordered.Select(t => t.Rate).ToArray(), ordered.Select(t => t.EndToEndMs.P99 / 1000).ToArray());
-            line.LegendText = $"{name}: p99";
-            line.Color = color;
-            line.LineWidth = 2;
-            line.MarkerSize = 8;
+            foreach (var (name, search, color) in new[] { ("plain worker", round.Plain, Colors.Orange), ("PromptQueue", round.PromptQueue, Colors.SteelBlue) })
+            {
+                var ordered = search.Trials.Where(t => t.Counted).OrderBy(t => t.Rate).ToArray();
+                var line = plot.Add.Scatter(ordered.Select(t => t.Rate).ToArray(), ordered.Select(t => t.EndToEndMs.P99 / 1000).ToArray());
+                line.LegendText = $"{name}, round {round.Round}: p99";
+                line.Color = color.WithAlpha(1.0 - (0.3 * (round.Round - 1)));
+                line.LineWidth = 2;
+                line.MarkerSize = 8;
+            }
         }
 
         var bound = plot.Add.HorizontalLine(3);

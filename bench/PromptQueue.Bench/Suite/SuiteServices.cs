@@ -7,9 +7,10 @@ namespace PromptQueue.Bench.Suite;
 /// <summary>
 /// Starts the processes each workload needs, all on loopback: the provider simulator with a latency model, the
 /// PromptQueue worker with a lane configuration, the plain worker. The broker and Redis are already running
-/// (scripts/bench-suite starts them).
+/// (scripts/bench-suite starts them). The workers run from their ReadyToRun publish (what the Dockerfile ships) when
+/// <paramref name="publishDirectory"/> holds one, else from the Release build.
 /// </summary>
-public sealed class SuiteServices(string root, Uri broker, string redis, string logDirectory)
+public sealed class SuiteServices(string root, Uri broker, string redis, string logDirectory, string? publishDirectory = null)
 {
     public const int SimulatorPort = 5299;
     public const int WorkerPort = 8180;
@@ -34,8 +35,11 @@ public sealed class SuiteServices(string root, Uri broker, string redis, string 
                 ["Logging__LogLevel__Default"] = "Warning",
             }, logDirectory);
 
+    /// <summary>Whether the workers run from the ReadyToRun publish.</summary>
+    public bool Published => publishDirectory is not null && File.Exists(Path.Combine(publishDirectory, "worker", "PromptQueue.Worker.dll"));
+
     /// <summary>The PromptQueue worker, default lane only, with the given lane concurrency, batch size and provider connections.</summary>
-    public Task<ManagedProcess> StartWorkerAsync(string name, int concurrency, int batch, int connections, IReadOnlyDictionary<string, string>? extra = null)
+    public Task<ManagedProcess> StartWorkerAsync(string name, int concurrency, int batch, int connections, IReadOnlyDictionary<string, string>? extra = null, bool jitBuild = false)
     {
         var environment = new Dictionary<string, string>
         {
@@ -55,14 +59,20 @@ public sealed class SuiteServices(string root, Uri broker, string redis, string 
         }
 
         var url = new Uri($"http://127.0.0.1:{WorkerPort}/");
-        return ManagedProcess.StartAsync(name, Dll("src/Worker", "PromptQueue.Worker"), Path.Combine(root, "src/Worker"), url, new Uri(url, "health/ready"), environment, logDirectory);
+        var (dll, contentRoot) = Published && !jitBuild
+            ? (Path.Combine(publishDirectory!, "worker", "PromptQueue.Worker.dll"), Path.Combine(publishDirectory!, "worker"))
+            : (Dll("src/Worker", "PromptQueue.Worker"), Path.Combine(root, "src/Worker"));
+        return ManagedProcess.StartAsync(name, dll, contentRoot, url, new Uri(url, "health/ready"), environment, logDirectory);
     }
 
     /// <summary>The plain MassTransit worker: concurrency = prefetch = provider connections.</summary>
     public Task<ManagedProcess> StartPlainWorkerAsync(int concurrency)
     {
         var url = new Uri($"http://127.0.0.1:{WorkerPort + 1}/");
-        return ManagedProcess.StartAsync("plain-worker", Dll("bench/PromptQueue.PlainWorker", "PromptQueue.PlainWorker"), Path.Combine(root, "bench/PromptQueue.PlainWorker"),
+        var (dll, contentRoot) = Published && File.Exists(Path.Combine(publishDirectory!, "plain-worker", "PromptQueue.PlainWorker.dll"))
+            ? (Path.Combine(publishDirectory!, "plain-worker", "PromptQueue.PlainWorker.dll"), Path.Combine(publishDirectory!, "plain-worker"))
+            : (Dll("bench/PromptQueue.PlainWorker", "PromptQueue.PlainWorker"), Path.Combine(root, "bench/PromptQueue.PlainWorker"));
+        return ManagedProcess.StartAsync("plain-worker", dll, contentRoot,
             url, new Uri(url, "health/ready"), new Dictionary<string, string>
             {
                 ["PlainWorker__RabbitMqUri"] = broker.ToString(),
