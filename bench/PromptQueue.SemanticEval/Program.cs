@@ -112,6 +112,34 @@ static void Evaluate(MiniLmEmbedder embedder, MatchOptions defaults, VerifierSco
     if (verifier is not null)
     {
         VerifierTable(defaults, verifier.Verifier.Threshold, scores);
+        WrongMatches(defaults, verifier.Verifier.Threshold, pairs, scores);
+    }
+}
+
+// The written sets are small enough to read every near-miss the verifier scores at 0.5 or more after the default
+// guards: the ones at or above the threshold are what a user would have been served.
+static void WrongMatches(MatchOptions defaults, double threshold, List<LabelledPair> pairs, List<PairScores> scores)
+{
+    if (Environment.GetEnvironmentVariable("EVAL_LIST_PAIRS") == "1" && pairs.Count <= 200)
+    {
+        // Every pair with its scores, for choosing test fixtures (not a selection of any default).
+        foreach (var (pair, score) in pairs.Zip(scores))
+        {
+            Console.WriteLine($"- {(pair.Duplicate ? "same" : "different")}, cosine {score.Cosine:0.000}, verifier {score.Probability:0.000}, vetoed {score.Vetoed(defaults)}: \"{pair.A}\" / \"{pair.B}\"");
+        }
+    }
+
+    var wrong = pairs.Zip(scores).Where(x => !x.First.Duplicate && x.Second.MatchesVerified(defaults, 0.5)).OrderByDescending(x => x.Second.Probability).ToList();
+    if (pairs.Count > 2000 || wrong.Count == 0)
+    {
+        return;
+    }
+
+    Console.WriteLine();
+    Console.WriteLine($"Labelled different, verifier >= 0.5 after the default guards ({wrong.Count(x => x.Second.Probability >= threshold)} served at the default {threshold:0.###}):");
+    foreach (var (pair, score) in wrong)
+    {
+        Console.WriteLine($"- cosine {score.Cosine:0.000}, verifier {score.Probability:0.000}{(score.Probability >= threshold ? " (served)" : "")}: \"{pair.A}\" / \"{pair.B}\"");
     }
 }
 

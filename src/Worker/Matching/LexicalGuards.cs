@@ -74,11 +74,52 @@ public static partial class LexicalGuards
         return orderA.Where(shared.Contains).SequenceEqual(orderB.Where(shared.Contains), StringComparer.Ordinal);
     }
 
-    /// <summary>The same numbers, and in the same order ("convert 3 to 5" is not "convert 5 to 3").</summary>
+    /// <summary>
+    /// The same numbers, in the same order ("convert 3 to 5" is not "convert 5 to 3"), and where both texts put a unit
+    /// of time or size after a number, the same unit ("a 30-minute timeout" is not "a 30-hour timeout").
+    /// </summary>
     public static bool SameNumbers(string a, string b)
     {
         var numbersA = Numbers(a);
-        return numbersA.SetEquals(Numbers(b)) && SameOrder(NumberSequence(a), NumberSequence(b));
+        return numbersA.SetEquals(Numbers(b)) && SameOrder(NumberSequence(a), NumberSequence(b)) && SameUnits(a, b);
+    }
+
+    // Units whose change keeps the number and changes the meaning; plural and short forms map to one name.
+    private static readonly FrozenDictionary<string, string> Units = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["ms"] = "millisecond", ["millisecond"] = "millisecond", ["milliseconds"] = "millisecond",
+        ["s"] = "second", ["sec"] = "second", ["secs"] = "second", ["second"] = "second", ["seconds"] = "second",
+        ["min"] = "minute", ["mins"] = "minute", ["minute"] = "minute", ["minutes"] = "minute",
+        ["h"] = "hour", ["hr"] = "hour", ["hrs"] = "hour", ["hour"] = "hour", ["hours"] = "hour",
+        ["day"] = "day", ["days"] = "day", ["week"] = "week", ["weeks"] = "week", ["month"] = "month", ["months"] = "month",
+        ["year"] = "year", ["years"] = "year",
+        ["b"] = "byte", ["byte"] = "byte", ["bytes"] = "byte", ["kb"] = "kb", ["kib"] = "kb", ["mb"] = "mb", ["mib"] = "mb",
+        ["gb"] = "gb", ["gib"] = "gb", ["tb"] = "tb", ["tib"] = "tb", ["bit"] = "bit", ["bits"] = "bit",
+        ["percent"] = "percent", ["px"] = "px", ["em"] = "em", ["rem"] = "rem",
+    }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    /// <summary>Each number followed by a unit word, as "30 minute"; numbers with no unit after them are left out.</summary>
+    private static HashSet<(string Number, string Unit)> NumberUnits(string text)
+    {
+        var words = Words(text).ToList();
+        var units = new HashSet<(string, string)>();
+        for (var i = 0; i < words.Count - 1; i++)
+        {
+            if (words[i].All(c => char.IsAsciiDigit(c) || c is '.' or ',') && Units.TryGetValue(words[i + 1], out var unit))
+            {
+                units.Add((NormaliseNumber(words[i]), unit));
+            }
+        }
+
+        return units;
+    }
+
+    /// <summary>False when a number carries a unit in both texts and the units differ.</summary>
+    private static bool SameUnits(string a, string b)
+    {
+        var unitsA = NumberUnits(a);
+        var unitsB = NumberUnits(b);
+        return unitsA.All(x => !unitsB.Any(y => y.Number == x.Number) || unitsB.Contains(x));
     }
 
     /// <summary>

@@ -11,6 +11,10 @@ public class LexicalGuardsTests
     [InlineData("Summarize the Q3 report", "Summarize the Q4 report", false)]
     [InlineData("How do I reset my password?", "How can I reset my password?", true)]
     [InlineData("Convert 3 kilometres to 5 miles", "Convert 5 kilometres to 3 miles", false)]
+    [InlineData("Keycloak logs users out after a 30-minute idle session.", "The idle session timeout is 30 hours.", false)]
+    [InlineData("Set the timeout to 30 seconds.", "Make the timeout 30 s.", true)]
+    [InlineData("Limit uploads to 10 MB.", "Limit uploads to 10 GB.", false)]
+    [InlineData("Cache it for 5 minutes.", "Keep 5 entries in the cache.", true)]
     public void Numbers_must_agree(string a, string b, bool same) => Assert.Equal(same, LexicalGuards.SameNumbers(a, b));
 
     [Theory]
