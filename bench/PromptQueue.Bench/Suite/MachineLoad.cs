@@ -22,7 +22,8 @@ public sealed record WorkloadLoad(string Workload, LoadReading Reading, bool Rer
 /// <summary>
 /// Reads /proc (no library reads per-process CPU of processes this one did not start): the machine's busy time from
 /// /proc/stat, each process's user + system time from /proc/{pid}/stat. What is not the suite's is the difference, so
-/// a process that started and ended inside the window (a compiler, a test run) still counts as another's.
+/// a process that started and ended inside the window (a compiler, a test run) still counts as another's, unless a
+/// suite process reaped it.
 /// </summary>
 public static class MachineLoad
 {
@@ -56,8 +57,8 @@ public static class MachineLoad
     public static LoadReading Between(Snapshot start, Snapshot end)
     {
         var seconds = System.Diagnostics.Stopwatch.GetElapsedTime(start.Timestamp, end.Timestamp).TotalSeconds;
-        // A suite process that started inside the window counts from 0; one that ended inside it is lost (its time
-        // then shows as others': the verdict errs on the side of "busy").
+        // A suite process that started inside the window counts from 0; one that ended inside it counts in its parent's
+        // reaped-children time.
         var suiteTicks = end.SuiteTicks.Sum(p => p.Value - start.SuiteTicks.GetValueOrDefault(p.Key));
         var busy = end.BusyTicks - start.BusyTicks;
         var other = Math.Max(0, busy - suiteTicks);
@@ -92,8 +93,10 @@ public static class MachineLoad
                 var open = stat.IndexOf('(', StringComparison.Ordinal);
                 var close = stat.LastIndexOf(')');
                 var fields = stat[(close + 2)..].Split(' ');
+                // utime + stime, and cutime + cstime: the children it has reaped (a worker the suite stopped inside the
+                // window is counted in this process's cutime once it is gone).
                 processes[pid] = new ProcessTicks(stat[(open + 1)..close], int.Parse(fields[1], CultureInfo.InvariantCulture),
-                    long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture));
+                    fields[11..15].Sum(f => long.Parse(f, CultureInfo.InvariantCulture)));
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
             {
