@@ -50,15 +50,7 @@ public sealed class OverheadBench(SuiteServices services, TimeSpan length)
     {
         var tenant = $"bench-ovh-{Guid.NewGuid():N}"[..20];
         var requests = SuiteRunner.BypassRequests(tenant, count);
-        var run = new ProducerRun(new ProducerSettings
-        {
-            RabbitMqUri = services.Broker,
-            Count = count,
-            Rate = rate,
-            Tenant = tenant,
-            Quiet = true,
-            Timeout = length + TimeSpan.FromSeconds(60),
-        }, TimeProvider.System);
+        var run = services.OpenLoopRun(tenant, count, rate, length + TimeSpan.FromSeconds(60));
         return await run.RunAsync(requests, CancellationToken.None);
     }
 

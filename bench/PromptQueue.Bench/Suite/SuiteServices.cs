@@ -93,6 +93,10 @@ public sealed class SuiteServices(string root, Uri broker, string redis, string 
         await channel.QueuePurgeAsync(WireSchema.RequestQueue("default"));
     }
 
+    /// <summary>A producer run that publishes open loop at the rate under one tenant (W2 trials, the overhead workload).</summary>
+    public PromptQueue.Producer.Sample.ProducerRun OpenLoopRun(string tenant, int count, double rate, TimeSpan timeout) =>
+        new(new PromptQueue.Producer.Sample.ProducerSettings { RabbitMqUri = broker, Count = count, Rate = rate, Tenant = tenant, Quiet = true, Timeout = timeout }, TimeProvider.System);
+
     public async Task<long> ProviderCallsAsync()
     {
         using var http = new HttpClient { BaseAddress = Simulator };

@@ -121,15 +121,7 @@ public sealed class SustainableRate(SuiteServices services, W2Traffic traffic, T
         await services.ResetSimulatorAsync();
         var cpuBefore = process.CpuSeconds();
         var loadBefore = MachineLoad.Take();
-        var run = new ProducerRun(new ProducerSettings
-        {
-            RabbitMqUri = services.Broker,
-            Count = count,
-            Rate = rate,
-            Tenant = tenant,
-            Quiet = true,
-            Timeout = trialLength + TimeSpan.FromSeconds(60),
-        }, TimeProvider.System);
+        var run = services.OpenLoopRun(tenant, count, rate, trialLength + TimeSpan.FromSeconds(60));
         var summary = await run.RunAsync(requests, CancellationToken.None);
         var load = MachineLoad.Between(loadBefore, MachineLoad.Take());
         var cpu = process.CpuSeconds() - cpuBefore;
