@@ -69,6 +69,31 @@ public static partial class RuleVariants
         return variants;
     }
 
+    /// <summary>
+    /// Near-misses of same-meaning pairs: for each pair (a, b) labelled the same, a near-miss rule applied to b gives
+    /// (a, changed b), labelled not the same, of kind "reworded-" and the rule. Unlike <see cref="From"/>'s one-edit
+    /// variants, its two sides differ in wording and in meaning at once, which is what the verifier was confidently
+    /// wrong on (negations and scope changes in other words). At most one a pair, in a seeded choice.
+    /// </summary>
+    public static List<KindedPair> OfParaphrases(IEnumerable<LabelledPair> pairs, int seed)
+    {
+        var random = new Random(seed);
+        var variants = new List<KindedPair>();
+        foreach (var pair in pairs.Where(p => p.Duplicate))
+        {
+            var made = Candidates(pair.B, random)
+                .Where(v => !v.Pair.Duplicate && !string.Equals(v.Pair.B, pair.B, StringComparison.Ordinal))
+                .ToList();
+            if (made.Count > 0)
+            {
+                var chosen = made[random.Next(made.Count)];
+                variants.Add(new KindedPair(new LabelledPair(pair.A, chosen.Pair.B, false), "reworded-" + chosen.Kind, "rule"));
+            }
+        }
+
+        return variants;
+    }
+
     private static IEnumerable<KindedPair> Candidates(string question, Random random)
     {
         if (ChangeNumber(question, random) is { } number)

@@ -11,7 +11,10 @@ public static class WrittenPairs
     /// <summary>
     /// A statements file as pairs: original/paraphrase (same), original/near-miss and paraphrase/near-miss (not the
     /// same), each with the statement's topic and the near-miss's kind; where a line has a second paraphrase
-    /// (<c>paraphrase_2</c>), it adds original/paraphrase_2 and paraphrase/paraphrase_2 (same) and paraphrase_2/near-miss.
+    /// (<c>paraphrase_2</c>), it adds original/paraphrase_2 and paraphrase/paraphrase_2 (same) and paraphrase_2/near-miss;
+    /// where it has the near-miss reworded (<c>near_miss_reworded</c>: the changed meaning in other words, the kind of
+    /// near-miss the verifier was confidently wrong on), that against original, paraphrase and paraphrase_2 (not the
+    /// same) and against the near-miss (same).
     /// </summary>
     public static IEnumerable<KindedPair> Statements(string path)
     {
@@ -25,11 +28,25 @@ public static class WrittenPairs
             yield return new KindedPair(new LabelledPair(original, paraphrase, true), "paraphrase", topic);
             yield return new KindedPair(new LabelledPair(original, nearMiss, false), kind, topic);
             yield return new KindedPair(new LabelledPair(paraphrase, nearMiss, false), kind, topic);
-            if (root.TryGetProperty("paraphrase_2", out var second) && second.GetString() is { Length: > 0 } paraphrase2)
+            var paraphrase2 = Optional(root, "paraphrase_2");
+            if (paraphrase2 is not null)
             {
                 yield return new KindedPair(new LabelledPair(original, paraphrase2, true), "paraphrase", topic);
                 yield return new KindedPair(new LabelledPair(paraphrase, paraphrase2, true), "paraphrase", topic);
                 yield return new KindedPair(new LabelledPair(paraphrase2, nearMiss, false), kind, topic);
+            }
+
+            // The near-miss's changed meaning written in other words: a near-miss of every same-meaning side, and a
+            // paraphrase of the near-miss itself.
+            if (Optional(root, "near_miss_reworded") is { } nearMissReworded)
+            {
+                yield return new KindedPair(new LabelledPair(original, nearMissReworded, false), kind, topic);
+                yield return new KindedPair(new LabelledPair(paraphrase, nearMissReworded, false), kind, topic);
+                yield return new KindedPair(new LabelledPair(nearMiss, nearMissReworded, true), "paraphrase", topic);
+                if (paraphrase2 is not null)
+                {
+                    yield return new KindedPair(new LabelledPair(paraphrase2, nearMissReworded, false), kind, topic);
+                }
             }
         }
     }
@@ -47,6 +64,9 @@ public static class WrittenPairs
             yield return new KindedPair(new LabelledPair(root.GetProperty("a").GetString()!, root.GetProperty("b").GetString()!, root.GetProperty("duplicate").GetBoolean()), kind, "");
         }
     }
+
+    private static string? Optional(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var value) && value.GetString() is { Length: > 0 } text ? text : null;
 
     private static IEnumerable<JsonElement> Lines(string path)
     {

@@ -29,12 +29,13 @@ internal static class TrainCommand
         var trainPairs = new Option<int>("--train-pairs") { Description = "Train on a seeded sample of this many pairs (0: all)" };
         var validationPairs = new Option<int>("--validation-pairs") { Description = "Validate on this many pairs, half Quora, half written (0: all)" };
         var nearMisses = new Option<double>("--rule-near-miss-share") { Description = "Share of the rule-made near-misses kept (seeded)", DefaultValueFactory = _ => defaults.RuleNearMissShare };
+        var reworded = new Option<double>("--reworded-near-miss-share") { Description = "Share of the rule-made near-misses of training paraphrase pairs kept (seeded; 0: none)", DefaultValueFactory = _ => defaults.RewordedNearMissShare };
         var writtenRepeat = new Option<int>("--written-repeat") { Description = "Times each written train pair is trained on per epoch", DefaultValueFactory = _ => defaults.WrittenRepeat };
         var swapSides = new Option<bool>("--swap-sides") { Description = "Train each pair in a seeded random order of its two sides (off: the shipped run's)" };
         var tiny = new Option<bool>("--tiny") { Description = $"Every stage in seconds: {TinyTrainPairs} training pairs, 1 epoch, {TinyValidationPairs} validation pairs" };
         var root = new RootCommand("Trains the pair verifier: all-MiniLM-L6-v2 fine-tuned as a cross-encoder with TorchSharp, exported to ONNX with its calibration (scripts/train-verifier).")
         {
-            output, quora, written, epochs, batch, rate, warmup, decay, maxLength, seed, threads, trainPairs, validationPairs, nearMisses, writtenRepeat, swapSides, tiny,
+            output, quora, written, epochs, batch, rate, warmup, decay, maxLength, seed, threads, trainPairs, validationPairs, nearMisses, reworded, writtenRepeat, swapSides, tiny,
         };
         foreach (var positive in new[] { epochs, batch, maxLength, threads, writtenRepeat })
         {
@@ -63,6 +64,7 @@ internal static class TrainCommand
                 Seed = parsed.GetValue(seed),
                 Threads = parsed.GetValue(threads),
                 RuleNearMissShare = parsed.GetValue(nearMisses),
+                RewordedNearMissShare = parsed.GetValue(reworded),
                 WrittenRepeat = parsed.GetValue(writtenRepeat),
                 SwapSides = parsed.GetValue(swapSides),
             };

@@ -26,11 +26,11 @@ internal static class TrainingRun
         torch.manual_seed(settings.Seed);
         log.WriteLine($"{settings} out={Path.GetFullPath(options.Out)}");
 
-        var data = TrainingSets.Load(options.Sources, settings.Seed, options.TrainCap, options.ValidationCap, settings.RuleNearMissShare, settings.WrittenRepeat);
+        var data = TrainingSets.Load(options.Sources, settings.Seed, options.TrainCap, options.ValidationCap, settings.RuleNearMissShare, settings.WrittenRepeat, settings.RewordedNearMissShare);
         var d = data.Summary;
         log.WriteLine(
             $"data: Quora {d.QuoraPairs} pairs (train part {d.QuoraTrainPart}, validation {d.QuoraValidationPart}, test {d.QuoraTestPart} set aside); " +
-            $"rule variants {d.RuleVariants} ({d.RuleVariantsDropped} dropped as held-out questions; near-misses kept {d.RuleNearMissShare:0%} of {d.RuleNearMissesMade}); written pairs x{d.WrittenRepeat}; training {d.Train} of {d.TrainAvailable}; " +
+            $"rule variants {d.RuleVariants} ({d.RuleVariantsDropped} dropped as held-out questions; near-misses kept {d.RuleNearMissShare:0%} of {d.RuleNearMissesMade}); reworded near-misses {d.RewordedNearMisses} of {d.RewordedNearMissesMade}; written pairs x{d.WrittenRepeat}; training {d.Train} of {d.TrainAvailable}; " +
             $"validation Quora {d.QuoraValidation} + written {d.WrittenValidation} (topics held back: {string.Join(", ", d.StatementTopicsHeldBack)})");
 
         var encoder = new PairEncoder(MiniLmEmbedder.CreateTokenizer(), settings.MaxLength);

@@ -22,6 +22,13 @@ internal sealed record DataSummary
 
     public double RuleNearMissShare { get; init; } = 1;
 
+    /// <summary>Rule near-misses of training paraphrase pairs kept (<see cref="PromptQueue.Datasets.RuleVariants.OfParaphrases"/>), of those made after the held-out drop.</summary>
+    public int RewordedNearMisses { get; init; }
+
+    public int RewordedNearMissesMade { get; init; }
+
+    public double RewordedNearMissShare { get; init; }
+
     /// <summary>Times each written train pair is in the training pairs.</summary>
     public int WrittenRepeat { get; init; } = 1;
 

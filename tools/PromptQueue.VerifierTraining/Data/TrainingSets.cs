@@ -10,8 +10,9 @@ internal sealed record DataSources(string QuoraPath, string WrittenDirectory);
 
 /// <summary>
 /// The verifier's training and validation pairs. Training: the Quora train part of <see cref="HeldOutSplit"/>, rule-made
-/// near-misses and paraphrases of its questions (<see cref="RuleVariants"/>), and the written train sets less what is
-/// held back. Validation: the Quora validation part and what <see cref="WrittenSplit"/> holds back of the written
+/// near-misses and paraphrases of its questions (<see cref="RuleVariants.From"/>), rule-made near-misses of the
+/// training paraphrase pairs' second sides (<see cref="RuleVariants.OfParaphrases"/>), and the written train sets less
+/// what is held back. Validation: the Quora validation part and what <see cref="WrittenSplit"/> holds back of the written
 /// train files (a sixth of each statements file's topics, 20 % of the request lines).
 /// The Quora test part is set aside as soon as it is split off; its questions serve only to drop rule variants that
 /// would coincide with a held-out question.
@@ -22,7 +23,7 @@ internal sealed record TrainingSets(List<SourcedPair> Train, List<SourcedPair> Q
     /// Reads and splits the data. A training cap keeps a seeded sample of the training pairs; a validation cap keeps
     /// that many validation pairs, half Quora and half written, spread evenly (0: all, for either).
     /// </summary>
-    public static TrainingSets Load(DataSources sources, int seed, int trainCap, int validationCap, double ruleNearMissShare = 1, int writtenRepeat = 1)
+    public static TrainingSets Load(DataSources sources, int seed, int trainCap, int validationCap, double ruleNearMissShare = 1, int writtenRepeat = 1, double rewordedNearMissShare = 0)
     {
         var quora = LabelledPairs.Read(sources.QuoraPath).ToList();
         var split = HeldOutSplit.Of(quora);
@@ -41,8 +42,17 @@ internal sealed record TrainingSets(List<SourcedPair> Train, List<SourcedPair> Q
         variants = [.. variants.Where(v => v.Pair.Duplicate || SeededShare.Of(seed, v.Pair.A + "\n" + v.Pair.B) < ruleNearMissShare)];
 
         var written = WrittenSplit.Of(sources.WrittenDirectory);
+        var trainParaphrases = split.Train
+            .Concat(written.Statements.Select(s => s.Pair))
+            .Concat(written.Requests.Select(r => r.Pair));
+        var reworded = RuleVariants.OfParaphrases(trainParaphrases, seed)
+            .Where(v => !heldOutQuestions.Contains(QuestionGroups.Normalise(v.Pair.B)))
+            .ToList();
+        var rewordedMade = reworded.Count;
+        reworded = [.. reworded.Where(v => SeededShare.Of(seed, v.Pair.A + "\n" + v.Pair.B) < rewordedNearMissShare)];
         var train = split.Train.Select(p => new SourcedPair(p, "quora"))
             .Concat(variants.Select(v => new SourcedPair(v.Pair, "rule:" + v.Kind)))
+            .Concat(reworded.Select(v => new SourcedPair(v.Pair, "rule:" + v.Kind)))
             .Concat(Enumerable.Repeat(0, writtenRepeat).SelectMany(_ => written.Statements.Select(s => new SourcedPair(s.Pair, "written-statements"))))
             .Concat(Enumerable.Repeat(0, writtenRepeat).SelectMany(_ => written.Requests.Select(r => new SourcedPair(r.Pair, "written-requests"))))
             .ToList();
@@ -74,6 +84,9 @@ internal sealed record TrainingSets(List<SourcedPair> Train, List<SourcedPair> Q
             RuleVariantsDropped = droppedHeldOut,
             RuleNearMissesMade = nearMissesMade,
             RuleNearMissShare = ruleNearMissShare,
+            RewordedNearMisses = reworded.Count,
+            RewordedNearMissesMade = rewordedMade,
+            RewordedNearMissShare = rewordedNearMissShare,
             WrittenRepeat = writtenRepeat,
             WrittenStatementsTrain = written.Statements.Count,
             WrittenRequestsTrain = written.Requests.Count,

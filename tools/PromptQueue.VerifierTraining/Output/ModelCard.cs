@@ -36,6 +36,11 @@ internal static class ModelCard
         Line();
         Line(Invariant($"- Quora pairs: {d.QuoraPairs:N0}, split by connected question groups ({m.Split}): train part {d.QuoraTrainPart:N0}, validation part {d.QuoraValidationPart:N0}, test part {d.QuoraTestPart:N0} (never trained or calibrated on)."));
         Line(Invariant($"- Rule-made variants of train-part questions (near-misses: number, negation, opposite, entity; paraphrases where no near-miss rule applies): {d.RuleVariants:N0} kept: every paraphrase and a seeded {d.RuleNearMissShare:0%} of the {d.RuleNearMissesMade:N0} near-misses, after dropping {d.RuleVariantsDropped:N0} variants whose changed question is a held-out question."));
+        if (d.RewordedNearMissesMade > 0)
+        {
+            Line(Invariant($"- Rule-made near-misses of training paraphrase pairs (a near-miss rule applied to the second side of a Quora train duplicate or a written train paraphrase, so wording and meaning differ at once): a seeded {d.RewordedNearMissShare:0%} of {d.RewordedNearMissesMade:N0} kept, {d.RewordedNearMisses:N0}."));
+        }
+
         Line(Invariant($"- Written train sets: {d.WrittenStatementsTrain} statement pairs, {d.WrittenRequestsTrain} request pairs, each trained on {d.WrittenRepeat} times an epoch; held back for validation: statement topics {string.Join(", ", d.StatementTopicsHeldBack)} and 20 % of the request lines."));
         Line(Invariant($"- Training pairs used: {d.Train:N0} of {d.TrainAvailable:N0} ({100.0 * d.TrainDuplicates / Math.Max(1, d.Train):0}% labelled the same): {string.Join(", ", d.TrainBySource.Select(s => $"{s.Key} {s.Value:N0}"))}."));
         Line(Invariant($"- Validation pairs: Quora {d.QuoraValidation:N0}, written {d.WrittenValidation:N0} ({string.Join(", ", d.WrittenValidationBySource.Select(s => $"{s.Key} {s.Value}"))})."));

@@ -31,6 +31,12 @@ internal sealed record TrainingSettings
     /// </summary>
     public double RuleNearMissShare { get; init; } = 0.35;
 
+    /// <summary>
+    /// Share of the rule-made near-misses of training paraphrase pairs kept (seeded): a near-miss rule applied to the
+    /// second side of a same-meaning pair, so wording and meaning differ at once. 0 in runs 1-3.
+    /// </summary>
+    public double RewordedNearMissShare { get; init; } = 0.5;
+
     /// <summary>Times each written train pair is seen per epoch: they are the closest to LLM prompts, and few (841).</summary>
     public int WrittenRepeat { get; init; } = 8;
 
