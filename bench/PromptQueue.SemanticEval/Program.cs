@@ -14,21 +14,22 @@ var verifierOption = new Option<string>("--verifier") { Description = "The pair 
 var partOption = new Option<string>("--part") { Description = "all: the dev-file sample, the domain file and the held-out test figures; validation: only the validation parts (what defaults are chosen on); test: only the held-out test figures", DefaultValueFactory = _ => "all" };
 partOption.AcceptOnlyFromAmong("all", "validation", "test");
 var wrongRateOption = new Option<double>("--max-wrong-rate") { Description = "Matching:MaxWrongRate for the verifier's threshold (default: the worker's)", DefaultValueFactory = _ => new MatchOptions().MaxWrongRate };
+var floorOption = new Option<double>("--floor") { Description = "Matching:CandidateFloor: the cosine a pair needs to be verified (default: the worker's)", DefaultValueFactory = _ => new MatchOptions().CandidateFloor };
 var root = new RootCommand("Precision, recall and F1 of semantic matching (cosine, guards, the pair verifier) on labelled pairs and cache protocols, plus embedding throughput (scripts/eval-semantic).")
 {
-    pairsFile, limitOption, domainOption, writtenOption, verifierOption, partOption, wrongRateOption,
+    pairsFile, limitOption, domainOption, writtenOption, verifierOption, partOption, wrongRateOption, floorOption,
 };
-root.SetAction(parsed => Run(parsed.GetValue(pairsFile)!, parsed.GetValue(limitOption), parsed.GetValue(domainOption)!, parsed.GetValue(writtenOption)!, parsed.GetValue(verifierOption)!, parsed.GetValue(partOption)!, parsed.GetValue(wrongRateOption)));
+root.SetAction(parsed => Run(parsed.GetValue(pairsFile)!, parsed.GetValue(limitOption), parsed.GetValue(domainOption)!, parsed.GetValue(writtenOption)!, parsed.GetValue(verifierOption)!, parsed.GetValue(partOption)!, parsed.GetValue(wrongRateOption), parsed.GetValue(floorOption)));
 return await root.Parse(args).InvokeAsync();
 
-void Run(string path, int limit, string domainPath, string writtenDirectory, string verifierFolder, string part, double maxWrongRate)
+void Run(string path, int limit, string domainPath, string writtenDirectory, string verifierFolder, string part, double maxWrongRate, double floor)
 {
-    var defaults = new MatchOptions { MaxWrongRate = maxWrongRate };
+    var defaults = new MatchOptions { MaxWrongRate = maxWrongRate, CandidateFloor = floor };
     using var embedder = new MiniLmEmbedder(Options.Create(new EmbeddingOptions()));
     using var runners = new ModelRunners(0);
     embedder.Embed(["warm up", "the embedder first, so the verifier's memory is measured alone"]);
     var residentBefore = Resident();
-    using var verifier = File.Exists(Path.Combine(verifierFolder, PairVerifier.ModelFile)) ? new PairVerifier(verifierFolder, defaults.MaxWrongRate, defaults.CandidateFloor, 1, runners) : null;
+    using var verifier = File.Exists(Path.Combine(verifierFolder, PairVerifier.ModelFile)) ? OpenVerifier(verifierFolder, defaults, runners) : null;
     verifier?.ScoreAsync([.. Enumerable.Range(0, 16).Select(i => new TextPair($"warm up the verifier {i}", "and its ONNX Runtime session, with a longer second text to pad"))]).GetAwaiter().GetResult();
     var residentAdded = Resident() - residentBefore;
     var scores = verifier is null ? null : new VerifierScores(verifier);
@@ -67,6 +68,27 @@ void Run(string path, int limit, string domainPath, string writtenDirectory, str
         Console.WriteLine();
         Console.WriteLine($"Verifier: {scores.Scored} distinct pairs scored in {scores.Elapsed.TotalSeconds:0.0} s ({scores.Elapsed.TotalMilliseconds / Math.Max(1, scores.Scored):0.0} ms a pair, batched, {runners.Count} runner threads).");
     }
+}
+
+// The verifier at the floor asked for. Where no threshold of its calibration keeps the budget there (the worker would
+// refuse to start), the scores are still read, with the threshold of the lowest floor above that keeps it, so the
+// near-misses it would serve can be listed; the report says so.
+static PairVerifier OpenVerifier(string folder, MatchOptions defaults, ModelRunners runners)
+{
+    var calibration = VerifierCalibration.Read(Path.Combine(folder, VerifierCalibration.FileName));
+    if (calibration.ThresholdFor(defaults.MaxWrongRate, defaults.CandidateFloor) is not null)
+    {
+        return new PairVerifier(folder, defaults.MaxWrongRate, defaults.CandidateFloor, 1, runners);
+    }
+
+    var holding = calibration.Sets.Select(s => s.Floor).Distinct().Order().FirstOrDefault(f => f > defaults.CandidateFloor && calibration.ThresholdFor(defaults.MaxWrongRate, f) is not null);
+    if (holding == 0)
+    {
+        throw new InvalidOperationException($"No floor of {folder}'s calibration keeps Matching:MaxWrongRate {defaults.MaxWrongRate}.");
+    }
+
+    Console.WriteLine($"No threshold keeps Matching:MaxWrongRate {defaults.MaxWrongRate} at floor {defaults.CandidateFloor:0.00} (the worker would refuse to start); candidates are read at {defaults.CandidateFloor:0.00} with floor {holding:0.00}'s threshold.");
+    return new PairVerifier(folder, defaults.MaxWrongRate, holding, 1, runners);
 }
 
 // Resident set after a full collection, so garbage of loading does not count.

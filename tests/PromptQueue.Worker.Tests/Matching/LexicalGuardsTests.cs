@@ -34,6 +34,14 @@ public class LexicalGuardsTests
     [InlineData("Find flights from Boston to Denver.", "Find flights from Denver to Boston.", false)]
     [InlineData("Is India afraid of China?", "Why is China afraid of India?", false)]
     [InlineData("What is the capital of France?", "Which city is the capital of France?", true)]
+    [InlineData("When no version is given, the installer downloads the latest release.", "When no version is given, the installer fails instead of downloading the latest release.", false)]
+    [InlineData("Why does my build fail?", "Why is my build failing?", true)]
+    [InlineData("The cron job skips weekends.", "The cron job does not run on weekends.", true)]
+    [InlineData("The ticket has no owner and no deadline.", "The ticket has no owner, so it does have a deadline.", false)]
+    [InlineData("Who approves the refund?", "When is the refund approved?", false)]
+    [InlineData("Where can I download my invoices?", "Where do I get my invoices?", true)]
+    [InlineData("How do I convert a string to an integer in Go?", "How do I turn an integer into a string in Go?", false)]
+    [InlineData("How do I convert a string to an integer in Go?", "How can I turn a string into an integer in Go?", true)]
     public void Polarity_must_agree(string a, string b, bool same) => Assert.Equal(same, LexicalGuards.SamePolarity(a, b));
 
     [Theory]
