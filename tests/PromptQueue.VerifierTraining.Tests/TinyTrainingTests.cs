@@ -44,7 +44,7 @@ public sealed class TinyTrainingTests : IDisposable
             Assert.Equal(0.75, root.GetProperty("candidateFloor").GetDouble());
             var sets = root.GetProperty("sets").EnumerateArray().ToList();
             Assert.Equal(["quora-validation", "written-validation", "pooled"], sets.Select(s => s.GetProperty("name").GetString()).Distinct());
-            Assert.Equal([0.75, 0.8, 0.85, 0.88, 0.9, 0.92, 0.94], sets.Where(s => s.GetProperty("budget").GetBoolean()).Select(s => s.GetProperty("floor").GetDouble()));
+            Assert.Equal([0.75, 0.8, 0.85, 0.88, 0.9, 0.92, 0.94, 0.96, 0.98], sets.Where(s => s.GetProperty("budget").GetBoolean()).Select(s => s.GetProperty("floor").GetDouble()));
             Assert.All(sets, s => Assert.NotEmpty(s.GetProperty("rows").EnumerateArray()));
             Assert.Equal(32, sets[^1].GetProperty("pairs").GetInt32());
         }
