@@ -161,7 +161,7 @@ public static partial class LexicalGuards
             }
         }
 
-        return SameDirection(a, b, wordsA, wordsB);
+        return SameDirection(sequenceA, sequenceB, wordsA, wordsB);
     }
 
     /// <summary>
@@ -169,7 +169,7 @@ public static partial class LexicalGuards
     /// "from savings to checking", "kilometres to miles" vs "miles to kilometres". Compares the word after each
     /// directional preposition (and "of": "China afraid of India"), for words that occur in both texts.
     /// </summary>
-    private static bool SameDirection(string a, string b, HashSet<string> wordsA, HashSet<string> wordsB)
+    private static bool SameDirection(List<string> a, List<string> b, HashSet<string> wordsA, HashSet<string> wordsB)
     {
         var rolesA = Roles(a).Where(r => wordsB.Contains(r.Word)).ToLookup(r => r.Preposition, r => r.Word, StringComparer.Ordinal);
         var rolesB = Roles(b).Where(r => wordsA.Contains(r.Word)).ToLookup(r => r.Preposition, r => r.Word, StringComparer.Ordinal);
@@ -184,9 +184,8 @@ public static partial class LexicalGuards
         return true;
     }
 
-    private static IEnumerable<(string Preposition, string Word)> Roles(string text)
+    private static IEnumerable<(string Preposition, string Word)> Roles(List<string> words)
     {
-        var words = Words(text).ToList();
         for (var i = 0; i < words.Count - 1; i++)
         {
             if (DirectionWords.Contains(words[i]))
